@@ -1,0 +1,404 @@
+"""Export a trained tiny BLIP-2 as a model bundle (docs/bundle.md): ONNX graphs
+(opset 17) whose large weights live once in weights.bin, the two tokenizer.json
+files, bundle.json with checksums, and golden outputs for the parity tests.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+import data
+import generate
+import preprocess
+import tokenization
+from model import Blip2Stage1, Blip2Stage2, Config, TinyLM, VisionTrunk
+
+FORMAT_VERSION = 1
+OPSET = 17
+WEIGHTS_FILE = "weights.bin"
+EXTERNAL_MIN_BYTES = 1024  # smaller initializers stay inside their graph
+ALIGN = 64
+QUESTION_PROMPT = "Question: {} Short answer:"
+GOLDEN_IMAGES = 4
+GOLDEN_TEXTS = ["grinning face", "red heart", "dog face",
+                "a thumbs up sign, drawn as an emoji with a long description that keeps going and going "
+                "past the thirty five token limit of the q-former text encoder for sure"]
+
+
+class Vision(nn.Module):
+    def __init__(self, trunk):
+        super().__init__()
+        self.trunk = trunk
+
+    def forward(self, pixel_values):
+        return self.trunk(pixel_values)
+
+
+class ItcImage(nn.Module):
+    def __init__(self, s1):
+        super().__init__()
+        self.s1 = s1
+
+    def forward(self, image_tokens):
+        return self.s1.image_queries(image_tokens)
+
+
+class ItcText(nn.Module):
+    def __init__(self, s1):
+        super().__init__()
+        self.s1 = s1
+
+    def forward(self, input_ids, attention_mask):
+        return self.s1.text_embeds(input_ids, attention_mask)
+
+
+class Itm(nn.Module):
+    def __init__(self, s1):
+        super().__init__()
+        self.s1 = s1
+
+    def forward(self, image_tokens, input_ids, attention_mask):
+        return self.s1.itm_logits(image_tokens, input_ids, attention_mask)
+
+
+class CaptionPrefix(nn.Module):
+    def __init__(self, s2):
+        super().__init__()
+        self.s2 = s2
+
+    def forward(self, image_tokens):
+        return self.s2.prefix(image_tokens)
+
+
+class LlmEmbed(nn.Module):
+    """Gathers columns of the transposed table, the same tensor the llm graph's
+    output projection multiplies by, so weights.bin stores the table once."""
+
+    def __init__(self, lm):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, input_ids):
+        table_t = self.lm.embed_tokens.weight.t()
+        cols = table_t.index_select(1, input_ids.reshape(-1))
+        return cols.t().reshape(input_ids.shape[0], input_ids.shape[1], -1)
+
+
+class Llm(nn.Module):
+    def __init__(self, lm):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, inputs_embeds, attention_mask, *past_flat):
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        logits, present = self.lm(inputs_embeds, attention_mask, past)
+        return (logits,) + tuple(t for kv in present for t in kv)
+
+
+def llm_past_names(layers):
+    ins, outs = [], []
+    for i in range(layers):
+        for kind in ("key", "value"):
+            ins.append("past_key_values.%d.%s" % (i, kind))
+            outs.append("present.%d.%s" % (i, kind))
+    return ins, outs
+
+
+def graph_specs(cfg, trunk, s1, s2, lm):
+    """name -> (module, example inputs, input names, output names, dynamic axes)."""
+    b, l, p = 2, 7, 3
+    pix = torch.randn(b, 3, cfg.image_size, cfg.image_size)
+    tok = torch.randn(b, cfg.num_tokens, cfg.vit_width)
+    ids = torch.randint(1000, 2000, (b, l))
+    mask = torch.ones(b, l, dtype=torch.long)
+    hd = cfg.lm_hidden // cfg.lm_heads
+    past = [torch.randn(b, cfg.lm_heads, p, hd) for _ in range(2 * cfg.lm_layers)]
+    past_in, past_out = llm_past_names(cfg.lm_layers)
+    batch = {0: "batch"}
+    text = {0: "batch", 1: "sequence"}
+    llm_axes = {"inputs_embeds": {0: "batch", 1: "sequence"},
+                "attention_mask": {0: "batch", 1: "total_sequence"},
+                "logits": {0: "batch", 1: "sequence"}}
+    llm_axes.update({n: {0: "batch", 2: "past_sequence"} for n in past_in})
+    llm_axes.update({n: {0: "batch", 2: "total_sequence"} for n in past_out})
+    return {
+        "vision": (Vision(trunk), (pix,), ["pixel_values"], ["image_tokens"],
+                   {"pixel_values": batch, "image_tokens": batch}),
+        "itc_image": (ItcImage(s1), (tok,), ["image_tokens"], ["query_embeds"],
+                      {"image_tokens": batch, "query_embeds": batch}),
+        "itc_text": (ItcText(s1), (ids, mask), ["input_ids", "attention_mask"], ["text_embeds"],
+                     {"input_ids": text, "attention_mask": text, "text_embeds": batch}),
+        "itm": (Itm(s1), (tok, ids, mask), ["image_tokens", "input_ids", "attention_mask"],
+                ["itm_logits"], {"image_tokens": batch, "input_ids": text,
+                                 "attention_mask": text, "itm_logits": batch}),
+        "caption_prefix": (CaptionPrefix(s2), (tok,), ["image_tokens"], ["prefix_embeds"],
+                           {"image_tokens": batch, "prefix_embeds": batch}),
+        "llm_embed": (LlmEmbed(lm), (ids,), ["input_ids"], ["inputs_embeds"],
+                      {"input_ids": text, "inputs_embeds": text}),
+        "llm": (Llm(lm), (torch.randn(b, l, cfg.lm_hidden), torch.ones(b, p + l, dtype=torch.long),
+                          *past),
+                ["inputs_embeds", "attention_mask"] + past_in, ["logits"] + past_out, llm_axes),
+    }
+
+
+def contract_shapes(cfg):
+    """Every graph input/output shape of docs/bundle.md: numbers are fixed by
+    the bundle dims, strings name dynamic axes."""
+    tok = ["batch", cfg.num_tokens, cfg.vit_width]
+    text = ["batch", "sequence"]
+    hd = cfg.lm_hidden // cfg.lm_heads
+    past_in, past_out = llm_past_names(cfg.lm_layers)
+    llm = {"inputs_embeds": ["batch", "sequence", cfg.lm_hidden],
+           "attention_mask": ["batch", "total_sequence"],
+           "logits": ["batch", "sequence", cfg.lm_vocab]}
+    llm.update({n: ["batch", cfg.lm_heads, "past_sequence", hd] for n in past_in})
+    llm.update({n: ["batch", cfg.lm_heads, "total_sequence", hd] for n in past_out})
+    return {
+        "vision": {"pixel_values": ["batch", 3, cfg.image_size, cfg.image_size], "image_tokens": tok},
+        "itc_image": {"image_tokens": tok, "query_embeds": ["batch", cfg.num_queries, cfg.embed_dim]},
+        "itc_text": {"input_ids": text, "attention_mask": text, "text_embeds": ["batch", cfg.embed_dim]},
+        "itm": {"image_tokens": tok, "input_ids": text, "attention_mask": text, "itm_logits": ["batch", 2]},
+        "caption_prefix": {"image_tokens": tok, "prefix_embeds": ["batch", cfg.num_queries, cfg.lm_hidden]},
+        "llm_embed": {"input_ids": text, "inputs_embeds": ["batch", "sequence", cfg.lm_hidden]},
+        "llm": llm,
+    }
+
+
+def declare_shapes(model, shapes):
+    """Writes the contract's shapes on the graph's inputs and outputs (the
+    exporter leaves some output dims symbolic)."""
+    for v in list(model.graph.input) + list(model.graph.output):
+        dims = v.type.tensor_type.shape.dim
+        want = shapes[v.name]
+        if len(dims) != len(want):
+            raise ValueError("%s has rank %d, contract says %d" % (v.name, len(dims), len(want)))
+        for d, w in zip(dims, want):
+            if isinstance(w, int):
+                d.ClearField("dim_param")
+                d.dim_value = w
+            else:
+                d.ClearField("dim_value")
+                d.dim_param = w
+
+
+class SharedWeights:
+    """Moves large initializers of every graph into one file, each distinct
+    tensor (by dtype, shape and bytes) stored once."""
+
+    def __init__(self, path):
+        self.path = path
+        self.f = open(path, "wb")
+        self.offsets = {}
+
+    def externalize(self, model):
+        for t in model.graph.initializer:
+            arr = numpy_helper.to_array(t)
+            raw = arr.tobytes()
+            if len(raw) < EXTERNAL_MIN_BYTES:
+                continue
+            if arr.dtype == np.float32 and np.array_equal(arr.astype(np.float16).astype(np.float32), arr):
+                raw = self.as_fp16(model, t, arr)
+            key = hashlib.sha256(str((t.data_type, list(t.dims))).encode() + raw).hexdigest()
+            if key not in self.offsets:
+                pad = (-self.f.tell()) % ALIGN
+                self.f.write(b"\0" * pad)
+                self.offsets[key] = self.f.tell()
+                self.f.write(raw)
+            t.ClearField("raw_data")
+            for field in ("float_data", "int32_data", "int64_data", "double_data"):
+                t.ClearField(field)
+            t.data_location = onnx.TensorProto.EXTERNAL
+            del t.external_data[:]
+            for k, v in (("location", WEIGHTS_FILE), ("offset", str(self.offsets[key])),
+                         ("length", str(len(raw)))):
+                entry = t.external_data.add()
+                entry.key, entry.value = k, v
+
+    @staticmethod
+    def as_fp16(model, t, arr):
+        """Store a float32 tensor whose values are all exact in fp16 as fp16,
+        with a Cast back to float32 in front of its users: half the bytes, the
+        same numbers."""
+        name = t.name
+        t.name = name + "_fp16"
+        t.data_type = onnx.TensorProto.FLOAT16
+        cast = onnx.helper.make_node("Cast", [t.name], [name], to=onnx.TensorProto.FLOAT,
+                                     name=name + "_cast")
+        model.graph.node.insert(0, cast)
+        return arr.astype(np.float16).tobytes()
+
+    def close(self):
+        self.f.close()
+
+
+def io_spec(model):
+    def spec(v):
+        tt = v.type.tensor_type
+        dims = [d.dim_param if d.dim_param else d.dim_value for d in tt.shape.dim]
+        return {"name": v.name, "dtype": onnx.TensorProto.DataType.Name(tt.elem_type).lower(),
+                "shape": dims}
+    return {"inputs": [spec(v) for v in model.graph.input],
+            "outputs": [spec(v) for v in model.graph.output]}
+
+
+def export_graphs(cfg, modules, out):
+    specs = graph_specs(cfg, *modules)
+    shared = SharedWeights(os.path.join(out, WEIGHTS_FILE))
+    graphs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (module, args, ins, outs, axes) in specs.items():
+            module.eval()
+            raw_path = os.path.join(tmp, name + ".onnx")
+            torch.onnx.export(module, args, raw_path, input_names=ins, output_names=outs,
+                              dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+            model = onnx.load(raw_path)
+            declare_shapes(model, contract_shapes(cfg)[name])
+            shared.externalize(model)
+            path = os.path.join(out, name + ".onnx")
+            onnx.save(model, path)
+            graphs[name] = {"file": name + ".onnx", **io_spec(model)}
+    shared.close()
+    for name in graphs:
+        onnx.checker.check_model(os.path.join(out, name + ".onnx"))
+    return graphs
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def rounded(t, digits=7):
+    return np.round(np.asarray(t, dtype=np.float64), digits).tolist()
+
+
+@torch.no_grad()
+def golden(ds, cfg, trunk, s1, s2, lm, out):
+    """Inputs and reference outputs of every graph, for the parity tests."""
+    gdir = os.path.join(out, "golden")
+    os.makedirs(gdir, exist_ok=True)
+    tests = ds.split["test"]
+    picks = [tests[i * len(tests) // GOLDEN_IMAGES] for i in range(GOLDEN_IMAGES)]
+    images, pixels = [], []
+    for n, (cid, vendor) in enumerate(picks):
+        name = "image_%d.png" % n
+        shutil.copy(ds.concepts[cid]["images"][vendor], os.path.join(gdir, name))
+        px = preprocess.load(os.path.join(gdir, name), cfg.image_size, data.ALPHA_RULE)
+        pixels.append(torch.from_numpy(px))
+        images.append({"file": "golden/" + name, "name": ds.concepts[cid]["name"]})
+    pixels = torch.stack(pixels)
+    tokens = trunk(pixels)
+    queries = s1.image_queries(tokens)
+    prefix = s2.prefix(tokens)
+    prompt = ds.gpt2.encode(data.CAPTION_PROMPT)
+    captions = generate.greedy(lm, prefix, prompt, ds.gpt2.eot, ds.gpt2.newline, max_new_tokens=20)
+    for i, img in enumerate(images):
+        img.update({
+            "pixel_values": rounded(pixels[i].flatten(), 8),
+            "image_tokens": rounded(tokens[i].flatten()),
+            "query_embeds": rounded(queries[i].flatten()),
+            "prefix_embeds": rounded(prefix[i].flatten()),
+            "caption_ids": captions[i],
+            "caption": generate.caption_text(ds.gpt2, captions[i], ds.gpt2.newline)})
+    texts = [ds.concepts[c]["name"] for c, _ in picks] + GOLDEN_TEXTS
+    ids = [ds.bert.encode(t, cfg.text_max_len) for t in texts]
+    text_out = []
+    for t, row in zip(texts, ids):
+        emb = s1.text_embeds(torch.tensor([row]), torch.ones(1, len(row), dtype=torch.long))[0]
+        text_out.append({"text": t, "input_ids": row, "text_embeds": rounded(emb)})
+    # ITM on every (image, text) pair, texts padded together as the engine does
+    ids_t, mask_t = ds.pad_texts(texts)
+    itm = []
+    for i in range(len(images)):
+        logits = s1.itm_logits(tokens[i:i + 1].expand(len(texts), -1, -1), ids_t, mask_t)
+        itm.append(rounded(logits))
+    llm_ids = ds.gpt2.encode(" " + QUESTION_PROMPT.format("what is this?"))
+    embeds = lm.embed_tokens(torch.tensor([llm_ids]))
+    logits, _ = lm(embeds, torch.ones(1, len(llm_ids), dtype=torch.long), lm.empty_past(1))
+    g = {"caption_prompt_ids": prompt, "max_new_tokens": 20, "images": images, "texts": text_out,
+         "itm_logits": itm, "itm_text_order": texts,
+         "llm_text": " " + QUESTION_PROMPT.format("what is this?"), "llm_text_ids": llm_ids,
+         "llm_last_logits_head": rounded(logits[0, -1, :64])}
+    with open(os.path.join(out, "golden.json"), "w") as f:
+        json.dump(g, f)
+
+
+def bundle_manifest(cfg, ds, graphs, name, out):
+    files = sorted(os.listdir(out))
+    return {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "family": "blip2",
+        "image": {"size": cfg.image_size, "mean": list(preprocess.MEAN), "std": list(preprocess.STD),
+                  "resize": "bicubic_squash", "rescale": 1 / 255, "alpha": data.ALPHA_RULE},
+        "text": {"max_length": cfg.text_max_len, "tokenizer": "qformer_tokenizer.json"},
+        "dims": {"T": cfg.num_tokens, "Dv": cfg.vit_width, "E": cfg.embed_dim, "H": cfg.qf_hidden,
+                 "Dl": cfg.lm_hidden, "num_queries": cfg.num_queries},
+        "llm": {"tokenizer": "llm_tokenizer.json", "layers": cfg.lm_layers, "heads": cfg.lm_heads,
+                "head_dim": cfg.lm_hidden // cfg.lm_heads, "vocab_size": cfg.lm_vocab,
+                "max_positions": cfg.lm_max_positions, "bos_token_id": ds.gpt2.eot,
+                "stop_token_id": ds.gpt2.newline, "caption_prompt": data.CAPTION_PROMPT,
+                "question_prompt": QUESTION_PROMPT},
+        "graphs": graphs,
+        "files": {f: {"sha256": sha256(os.path.join(out, f)),
+                      "bytes": os.path.getsize(os.path.join(out, f))}
+                  for f in files if f.endswith((".onnx", ".bin", ".json")) and f != "bundle.json"
+                  and f != "golden.json" and f != "eval.json"},
+    }
+
+
+def load_models(work):
+    cfg = Config(**json.load(open(os.path.join(work, "config.json"))))
+    ck = torch.load(os.path.join(work, "stage1.pt"))
+    trunk, s1, s2, lm = VisionTrunk(cfg), Blip2Stage1(cfg), Blip2Stage2(cfg), TinyLM(cfg)
+    trunk.load_state_dict(ck["trunk"])
+    s1.load_state_dict(ck["s1"])
+    s2.load_state_dict(torch.load(os.path.join(work, "stage2.pt")))
+    lm.load_state_dict(torch.load(os.path.join(work, "lm.pt")))
+    with torch.no_grad():  # the two vocabulary tables are shipped in fp16
+        for table in (s1.qformer.word_embeddings.weight, lm.embed_tokens.weight):
+            table.copy_(table.half().float())
+    for m in (trunk, s1, s2, lm):
+        m.eval()
+    return cfg, (trunk, s1, s2, lm)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default="tiny-blip2")
+    args = ap.parse_args()
+    torch.set_num_threads(os.cpu_count())
+    cfg, modules = load_models(args.work)
+    os.makedirs(args.out, exist_ok=True)
+    for f in os.listdir(args.out):
+        if f.endswith((".onnx", ".bin")):
+            os.remove(os.path.join(args.out, f))
+    ds = data.Dataset(args.cache, cfg)
+    graphs = export_graphs(cfg, modules, args.out)
+    for fname, content in (("qformer_tokenizer.json", ds.bert_json), ("llm_tokenizer.json", ds.gpt2_json)):
+        with open(os.path.join(args.out, fname), "w", encoding="utf-8") as f:
+            json.dump(content, f, ensure_ascii=False, separators=(",", ":"))
+    golden(ds, cfg, *modules, args.out)
+    manifest = bundle_manifest(cfg, ds, graphs, args.name, args.out)
+    with open(os.path.join(args.out, "bundle.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
+    print("bundle", args.out, "bytes", total)
+
+
+if __name__ == "__main__":
+    main()
