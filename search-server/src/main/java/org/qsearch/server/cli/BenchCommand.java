@@ -1,0 +1,9 @@
+package org.qsearch.server.cli;
+
+import picocli.CommandLine.Command;
+
+/** bin/qsearch bench SUBJECT: benchmarks that write a JSON and a Markdown report. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (JSON + Markdown reports).",
+        subcommands = {BenchEncoderCommand.class})
+final class BenchCommand {
+}

@@ -1,0 +1,30 @@
+package org.qsearch.server.cli;
+
+import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.EncoderOptions;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** --model DIR and --cuda, shared by every command that runs the model. */
+final class ModelOption {
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "model bundle directory (default: the bundled models/tiny-blip2)")
+    Path model;
+
+    @Option(names = "--cuda", description = "run the graphs on CUDA (needs the gpu build and a GPU)")
+    boolean cuda;
+
+    Path dir() {
+        if (model != null) {
+            return model;
+        }
+        String home = System.getProperty("qsearch.home", ".");
+        return Path.of(home, "models", "tiny-blip2");
+    }
+
+    Blip2Encoder open() {
+        EncoderOptions options = EncoderOptions.defaults();
+        return Blip2Encoder.open(dir(), cuda ? options.withCuda(true) : options);
+    }
+}
