@@ -1,0 +1,60 @@
+package org.qsearch.indexer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * A metadata filter: a document matches when, for every key, its metadata has one of the
+ * listed values for that key (AND across keys, OR within a key). Values compare as keywords,
+ * exactly as they are spelled in the metadata JSON ("42", "true", "beach").
+ */
+public record SearchFilter(Map<String, Set<String>> metadata) {
+    public static final SearchFilter NONE = new SearchFilter(Map.of());
+
+    public SearchFilter {
+        metadata = Map.copyOf(metadata);
+        metadata.forEach((key, values) -> {
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("filter on \"" + key + "\" lists no values");
+            }
+        });
+    }
+
+    public static SearchFilter metadata(String key, String... values) {
+        return NONE.and(key, values);
+    }
+
+    public SearchFilter and(String key, String... values) {
+        Map<String, Set<String>> combined = new LinkedHashMap<>(metadata);
+        combined.put(key, Set.of(values));
+        return new SearchFilter(combined);
+    }
+
+    public boolean isEmpty() {
+        return metadata.isEmpty();
+    }
+
+    /** The documents of one type ({@code docType}) that pass the filter. */
+    Query restrict(Query docType) {
+        BooleanQuery.Builder query = new BooleanQuery.Builder().add(docType, BooleanClause.Occur.FILTER);
+        metadata.forEach((key, values) -> query.add(new TermInSetQuery(IndexSchema.META_PREFIX + key,
+                values.stream().map(BytesRef::new).collect(Collectors.toCollection(ArrayList::new))),
+                BooleanClause.Occur.FILTER));
+        return query.build();
+    }
+
+    @Override
+    public String toString() {
+        return metadata.isEmpty() ? "no filter" : "metadata " + metadata.entrySet().stream()
+                .map(e -> e.getKey() + " in " + List.copyOf(e.getValue())).collect(Collectors.joining(" and "));
+    }
+}
