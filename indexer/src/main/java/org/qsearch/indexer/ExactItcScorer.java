@@ -111,4 +111,21 @@ final class ExactItcScorer {
         }
         return scored;
     }
+
+    /** The vectors of the children of {@code parent} (a leaf doc id), indexed by their query index. */
+    float[][] childVectors(LeafReaderContext leaf, int parent, int numQueries) throws IOException {
+        LeafReader reader = leaf.reader();
+        FloatVectorValues vectors = reader.getFloatVectorValues(IndexSchema.IMAGE_VECTOR);
+        KnnVectorValues.DocIndexIterator children = vectors.iterator();
+        NumericDocValues queryIndexes = reader.getNumericDocValues(IndexSchema.QUERY_INDEX);
+        int firstChild = parent == 0 ? 0 : blockBoundaries.getBitSet(leaf).prevSetBit(parent - 1) + 1;
+        float[][] out = new float[numQueries][];
+        for (int child = children.advance(firstChild); child < parent; child = children.nextDoc()) {
+            if (!queryIndexes.advanceExact(child)) {
+                throw new IllegalStateException("image child " + child + " has no query index");
+            }
+            out[(int) queryIndexes.longValue()] = vectors.vectorValue(children.index()).clone();
+        }
+        return out;
+    }
 }

@@ -7,10 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -19,6 +23,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.join.BitSetProducer;
 import org.apache.lucene.search.join.DiversifyingChildrenFloatKnnVectorQuery;
@@ -147,6 +152,65 @@ public final class ImageIndexSearcher implements Closeable {
         }
     }
 
+    /**
+     * The stored fields of one image, or empty when the id is not indexed. The hit carries no
+     * score ({@code NaN}) nor best query index ({@code -1}): this is a lookup, not a search.
+     */
+    public Optional<ImageHit> findImage(String id) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            int parent = imageParent(searcher, id);
+            return parent < 0 ? Optional.empty()
+                    : Optional.of(IndexSchema.imageHit(searcher.storedFields().document(parent), Float.NaN, -1));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** One stored text (no score, as {@link #findImage}), or empty when the id is not indexed. */
+    public Optional<TextHit> findText(String id) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            int[] docs = matchingDocs(searcher, new BooleanQuery.Builder()
+                    .add(IndexSchema.texts(), BooleanClause.Occur.FILTER)
+                    .add(new TermQuery(IndexSchema.textIdTerm(id)), BooleanClause.Occur.FILTER)
+                    .build());
+            return docs.length == 0 ? Optional.empty()
+                    : Optional.of(IndexSchema.textHit(searcher.storedFields().document(docs[docs.length - 1]), Float.NaN, -1));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Visits every live image (no score, as {@link #findImage}), in index order. */
+    public void forEachImage(Consumer<ImageHit> visitor) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            StoredFields stored = searcher.storedFields();
+            for (int parent : matchingDocs(searcher, IndexSchema.images())) {
+                visitor.accept(IndexSchema.imageHit(stored.document(parent), Float.NaN, -1));
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** The ITC query vectors an image was indexed with, in query order, or empty when the id is not indexed. */
+    public Optional<float[][]> queryVectors(String id) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            int parent = imageParent(searcher, id);
+            if (parent < 0) {
+                return Optional.empty();
+            }
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parent, leaves));
+            return Optional.of(scorer.childVectors(leaf, parent - leaf.docBase, settings.numQueries()));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
     public boolean featuresAvailable() {
         return features != null;
     }
@@ -201,6 +265,16 @@ public final class ImageIndexSearcher implements Closeable {
             }
         }
         return union.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The global doc id of the live parent of image {@code id}, or -1. */
+    private static int imageParent(IndexSearcher searcher, String id) throws IOException {
+        Query query = new BooleanQuery.Builder()
+                .add(IndexSchema.images(), BooleanClause.Occur.FILTER)
+                .add(new TermQuery(IndexSchema.imageIdTerm(id)), BooleanClause.Occur.FILTER)
+                .build();
+        int[] docs = matchingDocs(searcher, query);
+        return docs.length == 0 ? -1 : docs[docs.length - 1];
     }
 
     /** Every live document matching {@code query}, ascending. */

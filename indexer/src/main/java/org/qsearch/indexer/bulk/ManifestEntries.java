@@ -1,0 +1,38 @@
+package org.qsearch.indexer.bulk;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Turns the fields of one manifest entry (JSONL line, CSV row, COCO image) into an item, with the manifests' shared rules. */
+final class ManifestEntries {
+    private ManifestEntries() {}
+
+    /**
+     * @param image a path relative to {@code root}, or null
+     * @param text  a standalone text, or null; exactly one of image and text is required
+     * @throws IllegalArgumentException with the reason, when the entry names nothing or both
+     */
+    static SourceItem item(Path root, String source, Integer line, String image, String text, String id,
+                           List<String> captions, String metadataJson) {
+        boolean hasImage = image != null && !image.isBlank();
+        boolean hasText = text != null && !text.isBlank();
+        if (hasImage == hasText) {
+            throw new IllegalArgumentException(hasImage ? "has both \"image\" and \"text\"" : "has neither \"image\" nor \"text\"");
+        }
+        if (id != null && id.isBlank()) {
+            throw new IllegalArgumentException("\"id\" is empty");
+        }
+        // blank captions would be refused by the text encoder; they carry nothing anyway
+        List<String> kept = captions.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        if (hasText) {
+            return new SourceItem.Text(source, line, text.strip(), id, metadataJson);
+        }
+        Path file = root.resolve(image).normalize();
+        return new SourceItem.Image(source, line, file, uri(root, file), id, kept, metadataJson);
+    }
+
+    /** A file's location relative to the collection root, '/'-separated whatever the platform. */
+    static String uri(Path root, Path file) {
+        return root.relativize(file.toAbsolutePath().normalize()).toString().replace(file.getFileSystem().getSeparator(), "/");
+    }
+}

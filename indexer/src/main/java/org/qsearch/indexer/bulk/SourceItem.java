@@ -1,0 +1,31 @@
+package org.qsearch.indexer.bulk;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** One thing an input names for indexing: an image file or a standalone text. */
+public sealed interface SourceItem {
+    /** Where the item came from, for the errors file: the image file, or the manifest. */
+    String source();
+
+    /** The manifest line (1-based) or null when the item is not from a line-oriented manifest. */
+    Integer line();
+
+    /** The id the input gives, or null to derive a stable one. */
+    String id();
+
+    String metadataJson();
+
+    /**
+     * @param file the image to read
+     * @param uri  its location relative to the collection root, with '/' separators (the id derives from it)
+     */
+    record Image(String source, Integer line, Path file, String uri, String id, List<String> captions,
+                 String metadataJson) implements SourceItem {
+        public Image {
+            captions = captions == null ? List.of() : List.copyOf(captions);
+        }
+    }
+
+    record Text(String source, Integer line, String text, String id, String metadataJson) implements SourceItem {}
+}

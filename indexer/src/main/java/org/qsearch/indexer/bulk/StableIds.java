@@ -1,0 +1,43 @@
+package org.qsearch.indexer.bulk;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Ids that stay the same from one run to the next, so that a re-run finds what an earlier run
+ * indexed: an image's from its URI relative to the collection root (not its content: a changed
+ * file is an update of the same image), a text's from its words.
+ */
+final class StableIds {
+    /** 128 bits: collisions are out of reach for any collection. */
+    private static final int HEX_CHARS = 32;
+
+    private StableIds() {}
+
+    static String image(String uri) {
+        return sha256("image:" + uri).substring(0, HEX_CHARS);
+    }
+
+    static String text(String text) {
+        return sha256("text:" + text).substring(0, HEX_CHARS);
+    }
+
+    /** The text made of an image's {@code index}-th caption (or its generated one, index -1). */
+    static String caption(String imageId, int index) {
+        return imageId + (index < 0 ? "#generated" : "#" + index);
+    }
+
+    static String sha256(String s) {
+        return sha256(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.qsearch.server.cli;
+
+import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.ModelBundle;
+import org.qsearch.indexer.FeatureMode;
+import org.qsearch.indexer.ImageIndexWriter;
+import org.qsearch.indexer.IndexSettings;
+import org.qsearch.indexer.VectorFormat;
+import org.qsearch.indexer.bulk.BulkIndexer;
+import org.qsearch.indexer.bulk.BulkOptions;
+import org.qsearch.indexer.bulk.BulkSummary;
+import org.qsearch.indexer.bulk.InputFormat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Builds or updates an index from a folder or a manifest; safe to stop and run again. */
+@Command(name = "index", mixinStandardHelpOptions = true,
+        description = {"Index a folder of images, a JSONL or CSV manifest, or a COCO captions file.",
+                "Re-running skips what is already indexed unchanged, so a stopped run resumes where it was.",
+                "Prints a JSON summary on stdout; progress goes to stderr."})
+final class IndexCommand implements Callable<Integer> {
+    static final class Formats extends EnumConverter<InputFormat> {
+        Formats() {
+            super(InputFormat.class);
+        }
+    }
+
+    static final class VectorFormats extends EnumConverter<VectorFormat> {
+        VectorFormats() {
+            super(VectorFormat.class);
+        }
+    }
+
+    static final class FeatureModes extends EnumConverter<FeatureMode> {
+        FeatureModes() {
+            super(FeatureMode.class);
+        }
+    }
+
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    GenerationOptions generation;
+
+    @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory (created if missing)")
+    Path index;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "folder, .jsonl, .csv or COCO .json")
+    Path input;
+
+    @Option(names = "--format", defaultValue = "auto", converter = Formats.class, description = "auto, folder, jsonl, csv or coco (default: ${DEFAULT-VALUE})")
+    InputFormat format;
+
+    @Option(names = "--batch", defaultValue = "16", description = "images per encoder call (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "N", description = "decoding threads (default: half the cores)")
+    Integer threads;
+
+    @Option(names = "--commit-every", defaultValue = "1000", paramLabel = "N",
+            description = "commit after N items (default: ${DEFAULT-VALUE})")
+    int commitEvery;
+
+    @Option(names = "--commit-seconds", defaultValue = "60", paramLabel = "S",
+            description = "or after S seconds (default: ${DEFAULT-VALUE})")
+    long commitSeconds;
+
+    @Option(names = "--errors", paramLabel = "FILE",
+            description = "append skipped items and why, as JSONL (default: DIR/errors.jsonl)")
+    Path errors;
+
+    @Option(names = "--captions", description = "generate a caption per image with the bundle's LLM (see --beams)")
+    boolean captions;
+
+    @Option(names = "--index-captions-as-texts", description = "also index each image's captions as texts linked to it")
+    boolean captionsAsTexts;
+
+    @Option(names = "--prune", description = "delete indexed images whose source the input no longer names")
+    boolean prune;
+
+    @Option(names = "--vector-format", converter = VectorFormats.class, description = "float32, int8, int4 or int1 (new index only; default float32)")
+    VectorFormat vectorFormat;
+
+    @Option(names = "--hnsw-m", description = "HNSW max connections (new index only)")
+    Integer hnswM;
+
+    @Option(names = "--hnsw-beam", description = "HNSW construction beam width (new index only)")
+    Integer hnswBeam;
+
+    @Option(names = "--features", converter = FeatureModes.class, description = "stored or recompute: keep image tokens for reranking (new index only; default stored)")
+    FeatureMode features;
+
+    @Override
+    public Integer call() throws Exception {
+        BulkOptions defaults = BulkOptions.defaults();
+        BulkOptions options = defaults.withBatchSize(batch)
+                .withThreads(threads == null ? defaults.threads() : threads)
+                .withCommits(commitEvery, Duration.ofSeconds(commitSeconds))
+                .withErrorsFile(errors == null ? index.resolve("errors.jsonl") : errors)
+                .withCaptions(captions ? generation.settings() : null)
+                .withCaptionsAsTexts(captionsAsTexts)
+                .withPrune(prune);
+        var reader = format.open(input);
+        try (Blip2Encoder enc = model.open(); ImageIndexWriter writer = openIndex(enc.bundle().dims())) {
+            BulkSummary summary = new BulkIndexer(enc, writer, options).run(reader);
+            System.err.println(summary);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("indexed", summary.indexed());
+            out.put("updated", summary.updated());
+            out.put("skipped", summary.skipped());
+            out.put("failed", summary.failed());
+            out.put("pruned", summary.pruned());
+            out.put("texts", summary.texts());
+            out.put("seconds", summary.seconds());
+            out.put("images_per_second", summary.imagesPerSecond());
+            out.put("errors_file", options.errorsFile().toString());
+            System.out.println(Json.write(out));
+        }
+        return 0;
+    }
+
+    /** An existing index keeps its settings unless some are given (then they must agree); a new one gets them. */
+    private ImageIndexWriter openIndex(ModelBundle.Dims dims) throws IOException {
+        IndexSettings settings = IndexSettings.forDims(dims);
+        if (vectorFormat != null) {
+            settings = settings.withVectorFormat(vectorFormat);
+        }
+        if (hnswM != null || hnswBeam != null) {
+            settings = settings.withHnsw(hnswM == null ? settings.hnswM() : hnswM,
+                    hnswBeam == null ? settings.hnswBeamWidth() : hnswBeam);
+        }
+        if (features != null) {
+            settings = settings.withFeatureMode(features);
+        }
+        if (vectorFormat != null || hnswM != null || hnswBeam != null || features != null) {
+            return ImageIndexWriter.open(index, settings);
+        }
+        try {
+            return ImageIndexWriter.open(index);
+        } catch (NoSuchFileException e) {
+            return ImageIndexWriter.open(index, settings);
+        }
+    }
+}

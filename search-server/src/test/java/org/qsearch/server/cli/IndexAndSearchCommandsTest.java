@@ -1,0 +1,93 @@
+package org.qsearch.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bin/qsearch index and search, in-process on the shipped bundle and images. */
+class IndexAndSearchCommandsTest {
+    private static final String MODEL = CommandsTest.MODEL;
+    private static final Path GOLDEN = Path.of(MODEL, "golden");
+
+    @Test
+    void indexThenSearchByTextAndByImage(@TempDir Path tmp) throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        for (int i = 0; i < 4; i++) {
+            Files.copy(GOLDEN.resolve("image_" + i + ".png"), photos.resolve("image_" + i + ".png"));
+        }
+        Files.writeString(photos.resolve("broken.png"), "not an image");
+        Path index = tmp.resolve("index");
+        Path errors = tmp.resolve("errors.jsonl");
+
+        CommandsTest.Run indexed = CommandsTest.run("index", "--model", MODEL, "--index", index.toString(),
+                "--input", photos.toString(), "--batch", "2", "--threads", "2", "--errors", errors.toString(),
+                "--vector-format", "int8", "--hnsw-m", "8", "--hnsw-beam", "50");
+        assertEquals(0, indexed.code(), indexed.err());
+        JsonNode summary = new ObjectMapper().readTree(indexed.out());
+        assertEquals(4, summary.get("indexed").asInt());
+        assertEquals(1, summary.get("failed").asInt());
+        assertEquals(1, Files.readAllLines(errors).size());
+
+        CommandsTest.Run again = CommandsTest.run("index", "--model", MODEL, "--index", index.toString(),
+                "--input", photos.toString(), "--errors", errors.toString());
+        assertEquals(0, again.code(), again.err());
+        assertEquals(4, new ObjectMapper().readTree(again.out()).get("skipped").asInt(), "the index keeps its settings");
+
+        CommandsTest.Run byText = CommandsTest.run("search", "--model", MODEL, "--index", index.toString(),
+                "--text", "a red heart", "--k", "3", "--json");
+        assertEquals(0, byText.code(), byText.err());
+        JsonNode json = new ObjectMapper().readTree(byText.out());
+        assertEquals(3, json.get("results").size());
+        assertTrue(json.has("took_ms"));
+        JsonNode first = json.get("results").get(0);
+        for (String field : new String[] {"id", "uri", "score", "best_query", "captions"}) {
+            assertTrue(first.has(field), field + " in " + first);
+        }
+
+        CommandsTest.Run byImage = CommandsTest.run("search", "--model", MODEL, "--index", index.toString(),
+                "--image", GOLDEN.resolve("image_2.png").toString(), "--exact", "--json");
+        assertEquals(0, byImage.code(), byImage.err());
+        JsonNode similar = new ObjectMapper().readTree(byImage.out()).get("results");
+        double self = -2;
+        for (JsonNode hit : similar) {
+            if (hit.get("uri").asText().equals("image_2.png")) {
+                self = hit.get("score").asDouble();
+            }
+        }
+        assertEquals(similar.get(0).get("score").asDouble(), self, 1e-5, "an image finds itself first (ties within rounding)");
+
+        CommandsTest.Run captioned = CommandsTest.run("index", "--model", MODEL, "--index", tmp.resolve("captioned").toString(),
+                "--input", GOLDEN.toString(), "--captions", "--beams", "1", "--max-tokens", "5",
+                "--index-captions-as-texts", "--errors", errors.toString());
+        assertEquals(0, captioned.code(), captioned.err());
+        assertEquals(4, new ObjectMapper().readTree(captioned.out()).get("texts").asInt(), "one generated caption each");
+        CommandsTest.Run texts = CommandsTest.run("search", "--model", MODEL, "--index", tmp.resolve("captioned").toString(),
+                "--image", GOLDEN.resolve("image_0.png").toString(), "--target", "texts", "--exact", "--json");
+        assertEquals(0, texts.code(), texts.err());
+        JsonNode textResults = new ObjectMapper().readTree(texts.out()).get("results");
+        assertEquals(4, textResults.size());
+        textResults.forEach(t -> assertTrue(t.get("id").asText().endsWith("#generated"), t.toString()));
+
+        CommandsTest.Run lines = CommandsTest.run("search", "--model", MODEL, "--index", index.toString(),
+                "--text", "a star", "--k", "2");
+        assertEquals(0, lines.code(), lines.err());
+        assertTrue(lines.out().contains("2 results in"), lines.out());
+    }
+
+    @Test
+    void searchWantsExactlyOneQueryAndAnIndex(@TempDir Path tmp) {
+        CommandsTest.Run both = CommandsTest.run("search", "--index", tmp.toString(), "--text", "x", "--image", "y.png");
+        assertEquals(2, both.code());
+        CommandsTest.Run noIndex = CommandsTest.run("search", "--model", MODEL, "--index", tmp.resolve("none").toString(),
+                "--text", "x");
+        assertEquals(1, noIndex.code());
+        assertTrue(noIndex.err().contains("not a qsearch index"), noIndex.err());
+    }
+}
