@@ -2,7 +2,7 @@
 # Rebuilds models/tiny-blip2 from scratch with a fixed seed: fetch the emoji
 # data, train (stage 1, LM, stage 2), export the bundle and golden outputs,
 # evaluate on the held-out apple images (eval.json, docs/model-card.md).
-# About 75 minutes of training plus 15 of export and eval on 2 cores.
+# About 95 minutes of training plus 15 of export and eval on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${QSEARCH_CACHE:-$HOME/.cache/qsearch}"
