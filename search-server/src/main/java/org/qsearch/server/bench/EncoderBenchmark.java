@@ -32,7 +32,7 @@ public final class EncoderBenchmark {
     public List<ImageRow> images(List<byte[]> files, int[] batches) throws ImageDecodeException {
         List<ImageRow> out = new ArrayList<>();
         for (int b : batches) {
-            List<byte[]> work = cycle(files, Math.max(b, 32 / b * b));
+            List<byte[]> work = cycle(files, Math.max(b, 256 / b * b));
             measureImages(work, b); // warm-up
             double[][] runs = new double[rounds][];
             for (int r = 0; r < rounds; r++) {
@@ -73,7 +73,7 @@ public final class EncoderBenchmark {
     public List<TextRow> texts(List<String> texts, int[] batches) {
         List<TextRow> out = new ArrayList<>();
         for (int b : batches) {
-            List<String> work = cycle(texts, Math.max(b * 4, 64 / b * b));
+            List<String> work = cycle(texts, Math.max(b * 4, 512 / b * b));
             measureTexts(work, b);
             double[][] runs = new double[rounds][];
             for (int r = 0; r < rounds; r++) {
