@@ -65,9 +65,10 @@ public final class IndexBenchmark {
                             double featureBytesPerImage, Map<String, Double> recall) {}
 
     /** Builds a fresh index in `dir` with `format` and measures it with the query embeddings. */
-    public FormatRow format(VectorFormat format, Path dir, float[][] queries, int k, int[] overFetch)
-            throws IOException, InterruptedException {
-        IndexSettings settings = IndexSettings.forDims(encoder.bundle().dims()).withVectorFormat(format);
+    public FormatRow format(VectorFormat format, int hnswM, int hnswBeam, Path dir, float[][] queries, int k,
+                            int[] overFetch) throws IOException, InterruptedException {
+        IndexSettings settings = IndexSettings.forDims(encoder.bundle().dims()).withVectorFormat(format)
+                .withHnsw(hnswM, hnswBeam);
         BulkSummary summary;
         try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
             summary = new BulkIndexer(encoder, writer, BulkOptions.defaults().withBatchSize(batch)

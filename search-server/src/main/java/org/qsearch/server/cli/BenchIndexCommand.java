@@ -46,6 +46,12 @@ final class BenchIndexCommand implements Callable<Integer> {
             description = "vector formats (default: ${DEFAULT-VALUE})")
     VectorFormat[] formats;
 
+    @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW max connections (default: ${DEFAULT-VALUE})")
+    int hnswM;
+
+    @Option(names = "--hnsw-beam", defaultValue = "100", description = "HNSW construction beam (default: ${DEFAULT-VALUE})")
+    int hnswBeam;
+
     @Option(names = "--batch", defaultValue = "16", description = "encoder batch (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -63,12 +69,12 @@ final class BenchIndexCommand implements Callable<Integer> {
             double encoderOnly = bench.encoderOnlyImagesPerSecond();
             List<IndexBenchmark.FormatRow> rows = new ArrayList<>();
             for (VectorFormat f : formats) {
-                rows.add(bench.format(f, work.resolve(f.name()), q, k, overFetch));
+                rows.add(bench.format(f, hnswM, hnswBeam, work.resolve(f.name()), q, k, overFetch));
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("command", "bin/qsearch bench index --images " + images + " --queries " + queries + " --k " + k
                     + " --over-fetch " + String.join(",", Arrays.stream(overFetch).mapToObj(Integer::toString).toList())
-                    + " --batch " + batch + " --out " + out);
+                    + " --hnsw-m " + hnswM + " --hnsw-beam " + hnswBeam + " --batch " + batch + " --out " + out);
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));
             report.put("queries", texts.size());
