@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * A CSV manifest with a header row. Columns {@code image} or {@code text} (one of them per row),
@@ -23,29 +22,25 @@ public final class CsvManifestReader implements InputReader {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RESERVED = List.of("image", "text", "id", "captions");
 
-    private final Path manifest;
-    private final Path root;
+    private final ManifestFile manifest;
 
     public CsvManifestReader(Path manifest) {
-        this.manifest = manifest.toAbsolutePath().normalize();
-        this.root = this.manifest.getParent();
+        this.manifest = ManifestFile.of(manifest);
     }
 
     @Override
     public Path root() {
-        return root;
+        return manifest.root();
     }
 
     @Override
     public OptionalLong size() throws IOException {
-        try (Stream<String> lines = Files.lines(manifest, StandardCharsets.UTF_8)) {
-            return OptionalLong.of(Math.max(0, lines.filter(l -> !l.isBlank()).count() - 1));
-        }
+        return OptionalLong.of(Math.max(0, manifest.nonBlankLines() - 1));
     }
 
     @Override
     public void read(Sink sink) throws IOException, InterruptedException {
-        try (BufferedReader in = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = Files.newBufferedReader(manifest.path(), StandardCharsets.UTF_8)) {
             String headerLine = in.readLine();
             List<String> header = headerLine == null ? List.of()
                     : fields(headerLine.startsWith("\uFEFF") ? headerLine.substring(1) : headerLine)
@@ -84,7 +79,7 @@ public final class CsvManifestReader implements InputReader {
             }
         }
         String captions = column(header, row, "captions");
-        return ManifestEntries.item(root, manifest.toString(), number, column(header, row, "image"),
+        return ManifestEntries.item(manifest.root(), manifest.toString(), number, column(header, row, "image"),
                 column(header, row, "text"), column(header, row, "id"),
                 captions == null ? List.of() : Arrays.asList(captions.split("\\|")),
                 metadata.isEmpty() ? null : metadata.toString());

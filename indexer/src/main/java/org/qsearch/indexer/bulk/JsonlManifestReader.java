@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * A JSONL manifest: one object per line, {@code {"image": "a/b.png"} } (relative to the
@@ -22,29 +21,25 @@ import java.util.stream.Stream;
 public final class JsonlManifestReader implements InputReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path manifest;
-    private final Path root;
+    private final ManifestFile manifest;
 
     public JsonlManifestReader(Path manifest) {
-        this.manifest = manifest.toAbsolutePath().normalize();
-        this.root = this.manifest.getParent();
+        this.manifest = ManifestFile.of(manifest);
     }
 
     @Override
     public Path root() {
-        return root;
+        return manifest.root();
     }
 
     @Override
     public OptionalLong size() throws IOException {
-        try (Stream<String> lines = Files.lines(manifest, StandardCharsets.UTF_8)) {
-            return OptionalLong.of(lines.filter(l -> !l.isBlank()).count());
-        }
+        return OptionalLong.of(manifest.nonBlankLines());
     }
 
     @Override
     public void read(Sink sink) throws IOException, InterruptedException {
-        try (BufferedReader in = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = Files.newBufferedReader(manifest.path(), StandardCharsets.UTF_8)) {
             int number = 0;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 number++;
@@ -77,7 +72,7 @@ public final class JsonlManifestReader implements InputReader {
         if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
             throw new IllegalArgumentException("\"metadata\" is not an object");
         }
-        return ManifestEntries.item(root, manifest.toString(), number, string(node, "image"), string(node, "text"),
+        return ManifestEntries.item(manifest.root(), manifest.toString(), number, string(node, "image"), string(node, "text"),
                 string(node, "id"), captions(node.get("captions")),
                 metadata == null || metadata.isNull() ? null : metadata.toString());
     }
