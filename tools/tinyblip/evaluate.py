@@ -46,7 +46,7 @@ def named(r, prefix):
 
 
 @torch.no_grad()
-def evaluate(ds, cfg, trunk, s1, s2, lm, rerank_k):
+def evaluate(ds, trunk, s1, s2, lm, rerank_k):
     pairs = ds.split["test"]
     names = [ds.concepts[c]["name"] for c, _ in pairs]
     pixels = ds.stack(pairs)
@@ -153,7 +153,7 @@ def main():
         result = json.load(open(os.path.join(args.out, "eval.json")))
     else:
         ds = data.Dataset(args.cache, cfg)
-        result = evaluate(ds, cfg, *modules, args.rerank_k)
+        result = evaluate(ds, *modules, args.rerank_k)
         with open(os.path.join(args.out, "eval.json"), "w") as f:
             json.dump(result, f, indent=1)
     with open(args.card, "w") as f:

@@ -219,7 +219,7 @@ class Blip2Stage1(nn.Module):
         h = self.qformer(image=self.ln_vision(trunk), input_ids=ids, text_mask=mask)
         return self.itm_head(h[:, :nq]).mean(1)
 
-    def itg_loss(self, trunk, ids, mask, dec_id, pad_id):
+    def itg_loss(self, trunk, ids, mask, dec_id):
         nq = self.c.num_queries
         dec_ids = ids.clone()
         dec_ids[:, 0] = dec_id
@@ -300,7 +300,6 @@ class TinyLM(nn.Module):
 class Blip2Stage2(nn.Module):
     def __init__(self, c):
         super().__init__()
-        self.c = c
         self.ln_vision = nn.LayerNorm(c.vit_width, eps=1e-6)
         self.qformer = QFormer(c, with_text=False)
         self.language_projection = nn.Linear(c.qf_hidden, c.lm_hidden)

@@ -77,7 +77,7 @@ def stage1_step(ds, trunk, s1, batch_pairs, texts, rng):
     itm_labels = torch.cat([torch.ones(b // 2), torch.zeros(b)]).long()
     itm = F.cross_entropy(itm_logits, itm_labels)
     g = slice(0, b // 3)
-    itg = s1.itg_loss(tokens[g], ids[g], mask[g], ds.bert.dec, ds.bert.pad)
+    itg = s1.itg_loss(tokens[g], ids[g], mask[g], ds.bert.dec)
     return itc, itm, itg
 
 

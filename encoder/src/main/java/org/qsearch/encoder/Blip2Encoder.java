@@ -23,18 +23,19 @@ public final class Blip2Encoder implements AutoCloseable {
         this.decoder = new ImageDecoder(options.maxPixels());
         this.preprocessor = new ImagePreprocessor(bundle.image());
         this.sessions = new OnnxSessions(bundle, options);
-        TextTokenizer tok = null;
         try {
-            tok = TextTokenizer.qformer(bundle);
-            this.captions = bundle.hasCaptions() ? new CaptionGenerator(bundle, sessions) : null;
+            this.tokenizer = TextTokenizer.qformer(bundle);
         } catch (RuntimeException e) {
-            if (tok != null) {
-                tok.close();
-            }
             sessions.close();
             throw e;
         }
-        this.tokenizer = tok;
+        try {
+            this.captions = bundle.hasCaptions() ? new CaptionGenerator(bundle, sessions) : null;
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            sessions.close();
+            throw e;
+        }
     }
 
     /** Loads and checks the bundle in DIR and starts its sessions. */

@@ -22,8 +22,6 @@ public final class CaptionGenerator implements AutoCloseable {
      * @param minNewTokens the stop token is blocked before this many tokens
      */
     public record Settings(int beams, int maxNewTokens, int minNewTokens) {
-        /** LAVIS caption settings: 5 beams, at most 30 tokens, at least 8. */
-        public static final Settings LAVIS = new Settings(5, 30, 8);
         public static final Settings GREEDY = new Settings(1, 30, 0);
 
         public Settings {

@@ -29,8 +29,4 @@ public record EncoderOptions(int intraOpThreads, boolean cuda, int cudaDevice, l
     public EncoderOptions withCuda(boolean on) {
         return new EncoderOptions(intraOpThreads, on, cudaDevice, maxPixels);
     }
-
-    public EncoderOptions withMaxPixels(long pixels) {
-        return new EncoderOptions(intraOpThreads, cuda, cudaDevice, pixels);
-    }
 }

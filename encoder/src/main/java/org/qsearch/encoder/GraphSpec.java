@@ -3,9 +3,4 @@ package org.qsearch.encoder;
 import java.util.List;
 
 /** One ONNX graph of a bundle: its file and declared inputs and outputs, in order. */
-public record GraphSpec(String name, String file, List<TensorSpec> inputs, List<TensorSpec> outputs) {
-    public TensorSpec output(String outputName) {
-        return outputs.stream().filter(t -> t.name().equals(outputName)).findFirst()
-                .orElseThrow(() -> new BundleException(file + ": no output named " + outputName));
-    }
-}
+public record GraphSpec(String name, String file, List<TensorSpec> inputs, List<TensorSpec> outputs) {}
