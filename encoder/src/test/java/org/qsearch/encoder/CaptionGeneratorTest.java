@@ -55,9 +55,12 @@ class CaptionGeneratorTest {
     }
 
     @Test
-    void askUsesTheQuestionPrompt() {
-        CaptionGenerator.Caption a = encoder.captions().ask(tokens, "what is this?",
-                new CaptionGenerator.Settings(1, 5, 1));
-        assertTrue(a.tokenIds().length >= 1);
+    void askFillsTheBundlesQuestionTemplate() {
+        CaptionGenerator.Settings s = new CaptionGenerator.Settings(1, 5, 1);
+        CaptionGenerator.Caption answer = encoder.captions().ask(tokens, "  what is this?  ", s);
+        String prompt = encoder.bundle().llm().questionPrompt().replace("{}", "what is this?");
+        CaptionGenerator.Caption direct = encoder.captions().generate(List.of(tokens), prompt, s).getFirst();
+        assertEquals(java.util.Arrays.toString(direct.tokenIds()), java.util.Arrays.toString(answer.tokenIds()),
+                "ask = generation after the question template with the trimmed question");
     }
 }

@@ -27,11 +27,8 @@ class ModelBundleTest {
     }
 
     static void assertFails(Path dir, String... fragments) {
-        BundleException e = assertThrows(BundleException.class, () -> {
-            try (Blip2Encoder ignored = Blip2Encoder.open(dir, TestBundles.options())) {
-                // loading must fail
-            }
-        });
+        BundleException e = assertThrows(BundleException.class,
+                () -> Blip2Encoder.open(dir, TestBundles.options()).close());
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), "\"" + e.getMessage() + "\" should mention " + f);
         }
