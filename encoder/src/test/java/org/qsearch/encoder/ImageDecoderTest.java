@@ -2,11 +2,8 @@ package org.qsearch.encoder;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +48,7 @@ class ImageDecoderTest {
 
     @Test
     void hugeHeaderIsRefusedBeforeDecoding() throws Exception {
-        byte[] bomb = pngHeaderOnly(100_000, 100_000);
+        byte[] bomb = TestImages.pngHeaderOnly(100_000, 100_000);
         ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> decoder.decode(bomb));
         assertTrue(e.getMessage().contains("100000x100000"), e.getMessage());
     }
@@ -69,27 +66,5 @@ class ImageDecoderTest {
         RgbaPixels px = decoder.decode(PreprocessParityTest.resource("img_06_jpeg-exif6.jpg"));
         assertEquals(333, px.width());
         assertEquals(201, px.height());
-    }
-
-    /** A PNG whose IHDR claims w x h, followed by one tiny IDAT: a decompression bomb's header. */
-    static byte[] pngHeaderOnly(int w, int h) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0).array());
-        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws Exception {
-        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.write(t);
-        out.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 }

@@ -78,7 +78,7 @@ class BulkIndexerTest {
         Files.write(folder.resolve("corrupt.png"), corrupt);
         Files.write(folder.resolve("empty.png"), new byte[0]);
         Files.writeString(folder.resolve("notes.png"), "these are words, not pixels");
-        Files.write(sub.resolve("bomb.png"), BulkFixtures.pngHeaderOnly(100_000, 100_000));
+        Files.write(sub.resolve("bomb.png"), org.qsearch.encoder.TestImages.pngHeaderOnly(100_000, 100_000));
         Files.writeString(folder.resolve("README.txt"), "ignored: neither named nor shaped like an image");
         Path errors = tmp.resolve("errors.jsonl");
 
