@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
@@ -99,6 +101,16 @@ public final class ImageIndexSearcher implements Closeable {
     /** Makes the latest changes visible (the writer's uncommitted ones too, when opened from a writer). */
     public void refresh() throws IOException {
         searchers.maybeRefreshBlocking();
+    }
+
+    /** The user data of the commit this searcher sees (for instance the bulk indexer's input root). */
+    public Map<String, String> commitUserData() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return Map.copyOf(((DirectoryReader) searcher.getIndexReader()).getIndexCommit().getUserData());
+        } finally {
+            searchers.release(searcher);
+        }
     }
 
     public int imageCount() throws IOException {

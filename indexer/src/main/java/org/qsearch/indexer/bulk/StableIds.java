@@ -10,22 +10,22 @@ import java.util.HexFormat;
  * indexed: an image's from its URI relative to the collection root (not its content: a changed
  * file is an update of the same image), a text's from its words.
  */
-final class StableIds {
+public final class StableIds {
     /** 128 bits: collisions are out of reach for any collection. */
     private static final int HEX_CHARS = 32;
 
     private StableIds() {}
 
-    static String image(String uri) {
+    public static String image(String uri) {
         return sha256("image:" + uri).substring(0, HEX_CHARS);
     }
 
-    static String text(String text) {
+    public static String text(String text) {
         return sha256("text:" + text).substring(0, HEX_CHARS);
     }
 
     /** The text made of an image's {@code index}-th caption (or its generated one, index -1). */
-    static String caption(String imageId, int index) {
+    public static String caption(String imageId, int index) {
         return imageId + (index < 0 ? "#generated" : "#" + index);
     }
 
@@ -33,7 +33,7 @@ final class StableIds {
         return sha256(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

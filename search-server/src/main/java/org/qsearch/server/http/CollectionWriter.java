@@ -1,0 +1,146 @@
+package org.qsearch.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.CaptionGenerator;
+import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.indexer.ImageHit;
+import org.qsearch.indexer.ImageIndexWriter;
+import org.qsearch.indexer.bulk.BulkIndexer;
+import org.qsearch.indexer.bulk.BulkOptions;
+import org.qsearch.indexer.bulk.BulkSummary;
+import org.qsearch.indexer.bulk.InputReader;
+import org.qsearch.indexer.bulk.SourceItem;
+import org.qsearch.indexer.bulk.StableIds;
+
+/**
+ * Adds and deletes documents of a served index. Adding goes through the bulk indexer, so a write
+ * dedupes and is idempotent exactly as bulk indexing is (stable ids, unchanged content skipped);
+ * each write commits and becomes visible to searches before it returns. Writes run one at a time.
+ */
+final class CollectionWriter {
+    static final String UPLOADS = "uploads";
+
+    /** What one write did. */
+    record Result(BulkSummary summary, List<String> ids, List<JsonNode> errors) {}
+
+    private final Blip2Encoder encoder;
+    private final ImageIndexWriter writer;
+    private final Path root;
+    private final ObjectMapper json;
+
+    CollectionWriter(Blip2Encoder encoder, ImageIndexWriter writer, Path root, ObjectMapper json) {
+        this.encoder = encoder;
+        this.writer = writer;
+        this.root = root.toAbsolutePath().normalize();
+        this.json = json;
+    }
+
+    /** An image named by its path in the collection; refused when the path leaves the collection root. */
+    SourceItem.Image image(String uri, String id, List<String> captions, String metadataJson) {
+        Path file = root.resolve(uri).normalize();
+        if (!file.startsWith(root) || file.equals(root)) {
+            throw ApiProblem.badRequest("\"" + uri + "\" is not a file inside the collection");
+        }
+        String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+        return new SourceItem.Image("api", null, file, relative, id, captions, metadataJson);
+    }
+
+    /** Keeps an uploaded image under uploads/, named by its content, so the same upload twice is one image. */
+    SourceItem.Image upload(byte[] bytes, String id, List<String> captions, String metadataJson)
+            throws IOException, ImageDecodeException {
+        encoder.decode(bytes); // refuse what could not be indexed before keeping it
+        String extension = switch (MediaTypes.sniff(bytes)) {
+            case "image/png" -> "png";
+            case "image/jpeg" -> "jpg";
+            case "image/gif" -> "gif";
+            case "image/webp" -> "webp";
+            case "image/bmp" -> "bmp";
+            case "image/tiff" -> "tiff";
+            default -> throw new ImageDecodeException("not an image format the index keeps");
+        };
+        Path dir = Files.createDirectories(root.resolve(UPLOADS));
+        String name = StableIds.sha256(bytes).substring(0, 32) + "." + extension;
+        Path file = dir.resolve(name);
+        if (!Files.exists(file)) {
+            Path partial = Files.createTempFile(dir, name, ".part");
+            Files.write(partial, bytes);
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return image(UPLOADS + "/" + name, id, captions, metadataJson);
+    }
+
+    SourceItem.Text text(String text, String id, String metadataJson) {
+        return new SourceItem.Text("api", null, text, id, metadataJson);
+    }
+
+    /**
+     * Indexes the items and commits; with {@code captions}, generates a caption per new image.
+     * Captions (given and generated) are indexed as texts linked to their image.
+     */
+    synchronized Result add(List<SourceItem> items, CaptionGenerator.Settings captions) throws IOException, InterruptedException {
+        Path errorsFile = Files.createTempFile("qsearch-write-", ".jsonl");
+        try {
+            BulkOptions options = BulkOptions.defaults().withProgress(false).withThreads(1).withErrorsFile(errorsFile)
+                    .withCaptions(captions).withCaptionsAsTexts(true);
+            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(new Items(root, items));
+            writer.refresh();
+            List<JsonNode> errors = new ArrayList<>();
+            for (String line : Files.readAllLines(errorsFile)) {
+                errors.add(json.readTree(line));
+            }
+            List<String> ids = items.stream().map(item -> item.id() != null ? item.id() : switch (item) {
+                case SourceItem.Image image -> StableIds.image(image.uri());
+                case SourceItem.Text text -> StableIds.text(text.text());
+            }).toList();
+            return new Result(summary, ids, errors);
+        } finally {
+            Files.deleteIfExists(errorsFile);
+        }
+    }
+
+    /** Deletes an image (with the captions indexed as its texts) or a text; empty when neither has this id. */
+    synchronized Optional<String> delete(String id) throws IOException {
+        Optional<ImageHit> image = writer.searcher().findImage(id);
+        String kind;
+        if (image.isPresent()) {
+            writer.deleteImage(id);
+            for (int i = -1; i < image.get().captions().size(); i++) {
+                writer.deleteText(StableIds.caption(id, i));
+            }
+            kind = "image";
+        } else if (writer.searcher().findText(id).isPresent()) {
+            writer.deleteText(id);
+            kind = "text";
+        } else {
+            return Optional.empty();
+        }
+        writer.commit();
+        writer.refresh();
+        return Optional.of(kind);
+    }
+
+    /** The items of one write request as a bulk input. */
+    private record Items(Path root, List<SourceItem> items) implements InputReader {
+        @Override
+        public OptionalLong size() {
+            return OptionalLong.of(items.size());
+        }
+
+        @Override
+        public void read(Sink sink) throws InterruptedException {
+            for (SourceItem item : items) {
+                sink.item(item);
+            }
+        }
+    }
+}

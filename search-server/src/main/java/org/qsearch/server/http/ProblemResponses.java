@@ -1,0 +1,89 @@
+package org.qsearch.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import java.util.UUID;
+import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.encoder.ImageTooLargeException;
+import org.qsearch.server.pipeline.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps every failure to an RFC 7807 problem document ({@code application/problem+json}) whose
+ * detail tells the caller what to change. Unexpected failures are logged with an id and answered
+ * with that id only: no stack trace or internal message reaches the client.
+ */
+final class ProblemResponses {
+    static final String CONTENT_TYPE = "application/problem+json";
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+
+    private final ObjectMapper json;
+
+    ProblemResponses(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.exception(ApiProblem.class, (e, ctx) -> write(ctx, e));
+        routes.exception(JsonProcessingException.class, (e, ctx) -> write(ctx, ApiProblem.badRequest(
+                "malformed JSON: " + e.getOriginalMessage()
+                        + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                        + ", column " + e.getLocation().getColumnNr()))));
+        routes.exception(IllegalArgumentException.class, (e, ctx) -> write(ctx, ApiProblem.badRequest(e.getMessage())));
+        routes.exception(NotFoundException.class, (e, ctx) -> write(ctx, ApiProblem.notFound(e.getMessage())));
+        // a stored path that would leave the collection root: answered as absent, whatever it names
+        routes.exception(SecurityException.class, (e, ctx) -> write(ctx, ApiProblem.notFound("not in the collection")));
+        routes.exception(ImageTooLargeException.class, (e, ctx) -> write(ctx, ApiProblem.tooLarge(e.getMessage())));
+        routes.exception(ImageDecodeException.class, (e, ctx) -> write(ctx,
+                new ApiProblem(422, "Not a usable image", e.getMessage())));
+        routes.exception(UnsupportedOperationException.class, (e, ctx) -> write(ctx,
+                new ApiProblem(501, "Not available", e.getMessage())));
+        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx,
+                new ApiProblem(e.getStatus(), reason(e.getStatus()), e.getMessage())));
+        routes.exception(Exception.class, (e, ctx) -> {
+            String id = UUID.randomUUID().toString();
+            LOG.error("request {} {} failed (error id {})", ctx.method(), ctx.path(), id, e);
+            write(ctx, new ApiProblem(500, "Internal error", "the server failed; the log has error id " + id));
+        });
+        routes.error(404, ctx -> {
+            if (!ctx.res().isCommitted() && !CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                write(ctx, ApiProblem.notFound("no such resource: " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        routes.error(405, ctx -> {
+            if (!ctx.res().isCommitted() && !CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                write(ctx, new ApiProblem(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
+            }
+        });
+    }
+
+    void write(Context ctx, ApiProblem problem) {
+        ObjectNode body = json.createObjectNode()
+                .put("type", "about:blank")
+                .put("title", problem.title())
+                .put("status", problem.status())
+                .put("detail", problem.getMessage())
+                .put("instance", ctx.path());
+        for (Map.Entry<String, String> header : problem.headers().entrySet()) {
+            ctx.header(header.getKey(), header.getValue());
+        }
+        ctx.status(problem.status()).contentType(CONTENT_TYPE).result(body.toString());
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad request";
+            case 404 -> "Not found";
+            case 405 -> "Method not allowed";
+            case 413 -> "Payload too large";
+            case 415 -> "Unsupported media type";
+            default -> "HTTP " + status;
+        };
+    }
+}

@@ -1,0 +1,102 @@
+package org.qsearch.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The HTTP server: the JSON API under /api, /metrics, and the search page (the web module's
+ * classpath resources) at /. Model work runs on a bounded pool; everything else on Jetty's
+ * (virtual) request threads.
+ */
+public final class SearchServer implements AutoCloseable {
+    /** Where the web module keeps the page in its jar. */
+    static final String WEB_RESOURCES = "/org/qsearch/web";
+
+    private final Javalin app;
+    private final ModelWorkPool pool;
+    private final String host;
+
+    private SearchServer(Javalin app, ModelWorkPool pool, String host) {
+        this.app = app;
+        this.pool = pool;
+        this.host = host;
+    }
+
+    /** Starts serving {@code collection}; port 0 picks a free port (see {@link #port()}). */
+    public static SearchServer start(ServedCollection collection, ServerSettings settings) {
+        ObjectMapper json = ApiJson.mapper();
+        ServerMetrics metrics = new ServerMetrics();
+        BearerAuth auth = new BearerAuth(settings);
+        RequestReader reader = new RequestReader(json, settings.maxUploadBytes());
+        ModelWorkPool pool = new ModelWorkPool(settings.workers(), settings.queueLimit());
+        ThumbnailCache thumbnails = new ThumbnailCache(collection.encoder(), settings.thumbnailCacheBytes());
+        CollectionWriter writer = collection.writable() && settings.writesEnabled()
+                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.root(), json) : null;
+        metrics.gauge("qsearch.index.images", "images in the index", () -> count(collection, true));
+        metrics.gauge("qsearch.index.texts", "texts in the index", () -> count(collection, false));
+        metrics.gauge("qsearch.pool.queued", "model tasks waiting for a worker", pool::queued);
+        metrics.gauge("qsearch.pool.active", "model tasks running", pool::active);
+        ProblemResponses problems = new ProblemResponses(json);
+
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.jetty.host = settings.host();
+            cfg.jetty.port = settings.port();
+            cfg.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(reader.maxMultipartBytes(), SizeUnit.BYTES);
+            cfg.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, settings.maxUploadBytes()), SizeUnit.BYTES);
+            cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = WEB_RESOURCES;
+                files.location = Location.CLASSPATH;
+            });
+            cfg.requestLogger.http(metrics::recordRequest);
+            problems.register(cfg.routes);
+            new SearchRoutes(collection.pipeline(), reader, pool, auth, metrics, json).register(cfg.routes);
+            new ImageRoutes(collection.pipeline(), thumbnails, pool, auth).register(cfg.routes);
+            new DocRoutes(collection.pipeline(), writer, reader, pool, auth, metrics, json).register(cfg.routes);
+            new ModelRoutes(collection.pipeline(), reader, pool, auth, json).register(cfg.routes);
+            new OpsRoutes(collection, settings, metrics, json).register(cfg.routes);
+        });
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new SearchServer(app, pool, settings.host());
+    }
+
+    private static int count(ServedCollection collection, boolean images) {
+        try {
+            return images ? collection.searcher().imageCount() : collection.searcher().textCount();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** Stops taking requests, then the model pool. The collection stays open: its owner closes it. */
+    @Override
+    public void close() {
+        try {
+            app.stop();
+        } finally {
+            pool.close();
+        }
+    }
+}
