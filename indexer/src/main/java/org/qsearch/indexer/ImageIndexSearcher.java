@@ -123,20 +123,38 @@ public final class ImageIndexSearcher implements Closeable {
 
     /** Images for a normalized ITC text embedding. */
     public List<ImageHit> searchImages(float[] textEmbedding, SearchRequest request) throws IOException {
+        return searchImages(textEmbedding, request, new SearchTrace());
+    }
+
+    /** As {@link #searchImages(float[], SearchRequest)}, recording its time in {@code trace}. */
+    public List<ImageHit> searchImages(float[] textEmbedding, SearchRequest request, SearchTrace trace)
+            throws IOException {
         checkWidth(textEmbedding.length);
-        return searchImageVectors(new float[][] {textEmbedding}, request);
+        return searchImageVectors(new float[][] {textEmbedding}, request, trace);
     }
 
     /** Images similar to an image (see the class comment for the score). {@code bestQueryIndex} is the hit's own query index. */
     public List<ImageHit> searchSimilarImages(ImageFeatures image, SearchRequest request) throws IOException {
-        return searchImageVectors(queryVectors(image), request);
+        return searchSimilarImages(image, request, new SearchTrace());
+    }
+
+    /** As {@link #searchSimilarImages(ImageFeatures, SearchRequest)}, recording its time in {@code trace}. */
+    public List<ImageHit> searchSimilarImages(ImageFeatures image, SearchRequest request, SearchTrace trace)
+            throws IOException {
+        return searchImageVectors(queryVectors(image), request, trace);
     }
 
     /** Texts for an image. {@code bestQueryIndex} is the query image's vector that matched. */
     public List<TextHit> searchTexts(ImageFeatures image, SearchRequest request) throws IOException {
+        return searchTexts(image, request, new SearchTrace());
+    }
+
+    /** As {@link #searchTexts(ImageFeatures, SearchRequest)}, recording its time in {@code trace}. */
+    public List<TextHit> searchTexts(ImageFeatures image, SearchRequest request, SearchTrace trace) throws IOException {
         float[][] queries = queryVectors(image);
         IndexSearcher searcher = searchers.acquire();
         try {
+            long start = System.nanoTime();
             Query texts = request.filter().restrict(IndexSchema.texts());
             int[] candidates;
             if (request.exact()) {
@@ -152,7 +170,10 @@ public final class ImageIndexSearcher implements Closeable {
                 }
                 candidates = union.stream().mapToInt(Integer::intValue).toArray();
             }
+            long gathered = System.nanoTime();
+            trace.addCandidates(gathered - start);
             List<ExactItcScorer.ScoredDoc> best = top(scorer.scoreTexts(searcher, candidates, queries), request.k());
+            trace.addRescore(System.nanoTime() - gathered);
             StoredFields stored = searcher.storedFields();
             List<TextHit> hits = new ArrayList<>(best.size());
             for (ExactItcScorer.ScoredDoc doc : best) {
@@ -243,14 +264,19 @@ public final class ImageIndexSearcher implements Closeable {
         }
     }
 
-    private List<ImageHit> searchImageVectors(float[][] queries, SearchRequest request) throws IOException {
+    private List<ImageHit> searchImageVectors(float[][] queries, SearchRequest request, SearchTrace trace)
+            throws IOException {
         IndexSearcher searcher = searchers.acquire();
         try {
+            long start = System.nanoTime();
             Query parents = request.filter().restrict(IndexSchema.images());
             int[] candidates = request.exact()
                     ? matchingDocs(searcher, parents)
                     : nearestImages(searcher, queries, parents, request);
+            long gathered = System.nanoTime();
+            trace.addCandidates(gathered - start);
             List<ExactItcScorer.ScoredDoc> best = top(scorer.scoreImages(searcher, candidates, queries), request.k());
+            trace.addRescore(System.nanoTime() - gathered);
             StoredFields stored = searcher.storedFields();
             List<ImageHit> hits = new ArrayList<>(best.size());
             for (ExactItcScorer.ScoredDoc doc : best) {

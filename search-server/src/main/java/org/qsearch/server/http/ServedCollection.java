@@ -98,19 +98,14 @@ public final class ServedCollection implements AutoCloseable {
         return writer;
     }
 
+    /** The pipeline owns (and closes) the encoder and the searcher; the writer, when there is one, closes last. */
     @Override
     public void close() throws IOException {
         try {
             pipeline.close();
         } finally {
-            try {
-                if (writer != null) {
-                    writer.close();
-                } else {
-                    searcher.close();
-                }
-            } finally {
-                encoder.close();
+            if (writer != null) {
+                writer.close();
             }
         }
     }

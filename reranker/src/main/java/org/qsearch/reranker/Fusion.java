@@ -1,0 +1,47 @@
+package org.qsearch.reranker;
+
+import java.util.Locale;
+
+/**
+ * How a reranked candidate's ITM output and its ITC similarity combine into the score the
+ * reranked list is ordered by.
+ */
+public enum Fusion {
+    /**
+     * LAVIS: mean over the 32 queries of the ITM class-1 logit, plus the ITC similarity (max over
+     * the queries, no temperature). See {@code compute_sim_matrix} in LAVIS
+     * lavis/models/blip2_models/blip2.py ({@code score_matrix_i2t[i, topk_idx] = score + topk_sim},
+     * where {@code score} is {@code compute_itm}'s {@code itm_logit[:, :, 1].mean(dim=1)} from
+     * blip2_qformer.py). The itm graph already returns the logits averaged over the queries, and
+     * class 1 of the mean is the mean of class 1.
+     */
+    LAVIS("lavis"),
+    /** The ITM match probability alone: softmax of the mean logits, class 1 (HF's itm_score). */
+    ITM_PROBABILITY("itm");
+
+    private final String label;
+
+    Fusion(String label) {
+        this.label = label;
+    }
+
+    /** The name an API or report shows: "lavis" or "itm". */
+    public String label() {
+        return label;
+    }
+
+    /** The fusion named by {@link #label()} (any case). */
+    public static Fusion byLabel(String label) {
+        String wanted = label == null ? "" : label.strip().toLowerCase(Locale.ROOT);
+        for (Fusion f : values()) {
+            if (f.label.equals(wanted)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("unknown fusion \"" + label + "\": expected lavis or itm");
+    }
+
+    double fuse(double itc, double itmLogit, double itmProbability) {
+        return this == LAVIS ? itc + itmLogit : itmProbability;
+    }
+}

@@ -1,0 +1,90 @@
+package org.qsearch.reranker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.EncoderOptions;
+import org.qsearch.indexer.FeatureMode;
+import org.qsearch.indexer.IndexSettings;
+import org.qsearch.indexer.ImageIndexWriter;
+import org.qsearch.indexer.bulk.BulkIndexer;
+import org.qsearch.indexer.bulk.BulkOptions;
+import org.qsearch.indexer.bulk.BulkSummary;
+import org.qsearch.indexer.bulk.InputFormat;
+
+/**
+ * Real indexes for the tests: held-out (apple-style) emoji the tiny model never trained on,
+ * indexed by the bulk indexer with the shipped bundle, each image's name as its caption.
+ */
+public final class TestCollections {
+    /** The fruit fixtures: file stem -> emoji name. */
+    public static final Map<String, String> FRUIT = Map.ofEntries(Map.entry("red-apple", "red apple"),
+            Map.entry("green-apple", "green apple"), Map.entry("banana", "banana"), Map.entry("grapes", "grapes"),
+            Map.entry("lemon", "lemon"), Map.entry("cherries", "cherries"), Map.entry("strawberry", "strawberry"),
+            Map.entry("watermelon", "watermelon"), Map.entry("pear", "pear"), Map.entry("peach", "peach"),
+            Map.entry("pineapple", "pineapple"), Map.entry("tangerine", "tangerine"));
+
+    private TestCollections() {}
+
+    public static Path root() {
+        return Path.of(System.getProperty("qsearch.root", "..")).toAbsolutePath().normalize();
+    }
+
+    /** The shipped tiny bundle, or the one named by -Dqsearch.test.bundle. */
+    public static Path bundle() {
+        String override = System.getProperty("qsearch.test.bundle");
+        return override != null && !override.isBlank() ? Path.of(override) : root().resolve("models/tiny-blip2");
+    }
+
+    public static Blip2Encoder encoder() {
+        return Blip2Encoder.open(bundle(), new EncoderOptions(2, false, 0, EncoderOptions.DEFAULT_MAX_PIXELS));
+    }
+
+    public static Path fruitFolder() {
+        return root().resolve("reranker/src/test/resources/fruit");
+    }
+
+    /**
+     * Copies the fruit images (plus {@code extra} copies: new name -> fixture stem) into
+     * {@code collection}, writes a JSONL manifest with each name as the caption (the names of
+     * the extra copies too, unless {@code captions} is false), and bulk-indexes it into
+     * {@code index} with its captions also indexed as texts.
+     */
+    public static BulkSummary indexFruit(Blip2Encoder encoder, Path collection, Path index, FeatureMode mode,
+                                         Map<String, String> extra, boolean captions) throws IOException {
+        Files.createDirectories(collection);
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, String> e : FRUIT.entrySet()) {
+            lines.add(line(json, collection, e.getKey(), e.getKey(), captions ? e.getValue() : null));
+        }
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            lines.add(line(json, collection, e.getKey(), e.getValue(), captions ? FRUIT.get(e.getValue()) : null));
+        }
+        Path manifest = collection.resolve("manifest.jsonl");
+        Files.write(manifest, lines);
+        BulkOptions options = BulkOptions.defaults().withThreads(1).withBatchSize(8).withProgress(false)
+                .withCommits(1000, Duration.ofMinutes(5)).withErrorsFile(index.resolve("errors.jsonl"))
+                .withCaptionsAsTexts(captions);
+        try (ImageIndexWriter writer = ImageIndexWriter.open(index,
+                IndexSettings.forDims(encoder.bundle().dims()).withFeatureMode(mode))) {
+            return new BulkIndexer(encoder, writer, options).run(InputFormat.JSONL.open(manifest));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String line(ObjectMapper json, Path collection, String name, String fixture, String caption)
+            throws IOException {
+        Files.copy(fruitFolder().resolve(fixture + ".png"), collection.resolve(name + ".png"));
+        return json.writeValueAsString(caption == null ? Map.of("image", name + ".png", "id", name)
+                : Map.of("image", name + ".png", "id", name, "captions", List.of(caption)));
+    }
+}

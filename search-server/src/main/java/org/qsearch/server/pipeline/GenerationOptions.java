@@ -1,0 +1,30 @@
+package org.qsearch.server.pipeline;
+
+import org.qsearch.encoder.CaptionGenerator;
+
+/**
+ * How a caption or an answer is decoded.
+ *
+ * @param beams     1 = greedy; LAVIS captions with 5
+ * @param maxTokens new tokens at most
+ */
+public record GenerationOptions(int beams, int maxTokens) {
+    /** LAVIS's caption settings (5 beams, 30 tokens). */
+    public static final GenerationOptions LAVIS = new GenerationOptions(5, 30);
+    /** Snippets for a result page: greedy, batched across the page. */
+    public static final GenerationOptions SNIPPET = new GenerationOptions(1, 20);
+
+    public GenerationOptions {
+        if (beams < 1 || beams > 16) {
+            throw new IllegalArgumentException("beams must be in 1..16: " + beams);
+        }
+        if (maxTokens < 1 || maxTokens > 256) {
+            throw new IllegalArgumentException("maxTokens must be in 1..256: " + maxTokens);
+        }
+    }
+
+    /** At least one token: the stop token first would give an empty text. */
+    CaptionGenerator.Settings settings() {
+        return new CaptionGenerator.Settings(beams, maxTokens, 1);
+    }
+}

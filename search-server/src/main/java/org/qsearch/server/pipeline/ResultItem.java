@@ -1,0 +1,24 @@
+package org.qsearch.server.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * One result: an image or a text. Absent scores are null.
+ *
+ * @param kind      "image" or "text"
+ * @param uri       images: the URI relative to the collection; texts: null
+ * @param text      texts: the text; images: null
+ * @param score     what the list is ordered by: the fused score when reranked, else itc
+ * @param itc       BLIP-2 ITC similarity
+ * @param itm       ITM match probability, null when not reranked
+ * @param itmLogit  mean ITM class-1 logit (what LAVIS adds to itc), null when not reranked
+ * @param bestQuery the query index (0..31) that gave itc, null when not applicable
+ * @param caption   snippet caption (stored first, generated otherwise), null when captions are off or for texts
+ * @param captions  the captions or alt-texts the image was indexed with (empty for texts)
+ * @param imageId   texts: the linked image's id, or null
+ * @param metadata  the metadata object; empty when none
+ */
+public record ResultItem(String kind, String id, String uri, String text, double score, double itc, Double itm,
+                         Double itmLogit, Integer bestQuery, String caption, List<String> captions, String imageId,
+                         JsonNode metadata) {}
