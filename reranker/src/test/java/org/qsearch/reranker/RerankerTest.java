@@ -43,9 +43,9 @@ class RerankerTest {
     void build(@TempDir Path tmp) throws Exception {
         encoder = TestCollections.encoder();
         collection = tmp.resolve("fruit");
-        TestCollections.indexFruit(encoder, collection, tmp.resolve("stored"), FeatureMode.STORED, Map.of(), true);
+        TestCollections.indexFruit(encoder, collection, tmp.resolve("stored"), FeatureMode.STORED, Map.of(), TestCollections.Names.CAPTIONS);
         TestCollections.indexFruit(encoder, tmp.resolve("fruit2"), tmp.resolve("recompute"), FeatureMode.RECOMPUTE,
-                Map.of(), true);
+                Map.of(), TestCollections.Names.CAPTIONS);
         stored = ImageIndexSearcher.open(tmp.resolve("stored"));
         recompute = ImageIndexSearcher.open(tmp.resolve("recompute"));
         for (String id : TestCollections.FRUIT.keySet()) {

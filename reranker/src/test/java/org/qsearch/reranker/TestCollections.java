@@ -30,6 +30,14 @@ public final class TestCollections {
             Map.entry("watermelon", "watermelon"), Map.entry("pear", "pear"), Map.entry("peach", "peach"),
             Map.entry("pineapple", "pineapple"), Map.entry("tangerine", "tangerine"));
 
+    /** Where the fruit names go. */
+    public enum Names {
+        /** each image's caption, also indexed as a text linked to it */
+        CAPTIONS,
+        /** standalone texts (ids "text-" + file stem); the images have no caption */
+        TEXTS
+    }
+
     private TestCollections() {}
 
     public static Path root() {
@@ -52,12 +60,12 @@ public final class TestCollections {
 
     /**
      * Copies the fruit images (plus {@code extra} copies: new name -> fixture stem) into
-     * {@code collection}, writes a JSONL manifest with each name as the caption (the names of
-     * the extra copies too, unless {@code captions} is false), and bulk-indexes it into
-     * {@code index} with its captions also indexed as texts.
+     * {@code collection}, writes a JSONL manifest with the fruit names as {@code names} say, and
+     * bulk-indexes it into {@code index}.
      */
     public static BulkSummary indexFruit(Blip2Encoder encoder, Path collection, Path index, FeatureMode mode,
-                                         Map<String, String> extra, boolean captions) throws IOException {
+                                         Map<String, String> extra, Names names) throws IOException {
+        boolean captions = names == Names.CAPTIONS;
         Files.createDirectories(collection);
         ObjectMapper json = new ObjectMapper();
         List<String> lines = new ArrayList<>();
@@ -66,6 +74,11 @@ public final class TestCollections {
         }
         for (Map.Entry<String, String> e : extra.entrySet()) {
             lines.add(line(json, collection, e.getKey(), e.getValue(), captions ? FRUIT.get(e.getValue()) : null));
+        }
+        if (!captions) {
+            for (Map.Entry<String, String> e : FRUIT.entrySet()) {
+                lines.add(json.writeValueAsString(Map.of("text", e.getValue(), "id", "text-" + e.getKey())));
+            }
         }
         Path manifest = collection.resolve("manifest.jsonl");
         Files.write(manifest, lines);
