@@ -23,8 +23,12 @@ final class ModelOption {
         return Path.of(home, "models", "tiny-blip2");
     }
 
-    Blip2Encoder open() {
+    EncoderOptions options() {
         EncoderOptions options = EncoderOptions.defaults();
-        return Blip2Encoder.open(dir(), cuda ? options.withCuda(true) : options);
+        return cuda ? options.withCuda(true) : options;
+    }
+
+    Blip2Encoder open() {
+        return Blip2Encoder.open(dir(), options());
     }
 }

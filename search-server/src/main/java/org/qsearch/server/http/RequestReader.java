@@ -71,9 +71,8 @@ final class RequestReader {
         try {
             files = ctx.uploadedFiles("image");
             form = ctx.formParamMap();
-        } catch (IllegalStateException e) {
-            // the container's multipart limits (file and request size), hit while parsing
-            throw ApiProblem.tooLarge("the upload passes the limit of " + maxImageBytes + " bytes");
+        } catch (Exception e) { // Jetty's ServletException comes through Kotlin code, undeclared
+            throw multipartProblem(e);
         }
         if (files.size() > 1) {
             throw ApiProblem.badRequest("send one \"image\" file, not " + files.size());
@@ -94,6 +93,19 @@ final class RequestReader {
             }
         });
         return new ApiRequest(json, fields, image, maxImageBytes);
+    }
+
+    /**
+     * Jetty reports its multipart limits (checked as it parses) as an IllegalStateException under
+     * a ServletException; anything else it could not parse is a malformed body.
+     */
+    private ApiProblem multipartProblem(Exception failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().startsWith("max ")) {
+                return ApiProblem.tooLarge("the upload passes the limit of " + maxImageBytes + " bytes");
+            }
+        }
+        return ApiProblem.badRequest("malformed multipart body");
     }
 
     private static byte[] readBody(Context ctx, long limit) throws IOException {
