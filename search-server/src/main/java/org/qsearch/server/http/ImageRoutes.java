@@ -16,6 +16,7 @@ final class ImageRoutes {
     static final int DEFAULT_THUMB_SIZE = 256;
     /** Originals and thumbnails change only when re-indexed, and then their ETag changes. */
     private static final String CACHE_CONTROL = "private, max-age=3600";
+    private static final int SIGNATURE_BYTES = 16;
 
     private final SearchPipeline pipeline;
     private final ThumbnailCache thumbnails;
@@ -42,19 +43,24 @@ final class ImageRoutes {
         if (notModified(ctx, etag)) {
             return;
         }
-        InputStream in;
         long size;
-        byte[] head;
+        InputStream in;
         try {
             size = Files.size(file);
-            in = Files.newInputStream(file);
+            in = new BufferedInputStream(Files.newInputStream(file));
         } catch (NoSuchFileException e) {
             throw ApiProblem.notFound("the file of image " + hit.id() + " is no longer in the collection");
         }
-        in = new BufferedInputStream(in);
-        in.mark(16);
-        head = in.readNBytes(16);
-        in.reset();
+        // the type from the file's signature: peek, then stream the whole file from its start
+        byte[] head;
+        try {
+            in.mark(SIGNATURE_BYTES);
+            head = in.readNBytes(SIGNATURE_BYTES);
+            in.reset();
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
         ctx.contentType(MediaTypes.sniff(head))
                 .header("Content-Length", Long.toString(size))
                 .header("ETag", etag)

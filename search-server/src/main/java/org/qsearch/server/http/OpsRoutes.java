@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /** GET /api/health, GET /metrics and GET /api/openapi.json: open to monitoring even when reads need a token. */
 final class OpsRoutes {
@@ -49,7 +50,7 @@ final class OpsRoutes {
         body.putObject("index")
                 .put("images", collection.searcher().imageCount())
                 .put("texts", collection.searcher().textCount())
-                .put("vector_format", collection.searcher().settings().vectorFormat().name().toLowerCase(java.util.Locale.ROOT))
+                .put("vector_format", collection.searcher().settings().vectorFormat().name().toLowerCase(Locale.ROOT))
                 .put("features", collection.searcher().featuresAvailable() ? "stored" : "recompute");
         body.put("writes", collection.writable() && settings.writesEnabled())
                 .put("reads_need_token", settings.protectReads());

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -216,7 +218,7 @@ class SearchApiTest {
     @Test
     void thirtyTwoConcurrentSearchesAreAllAnsweredCorrectly() throws Exception {
         List<String> queries = List.copyOf(TestCollections.FRUIT.values());
-        Map<String, List<String>> expected = new java.util.HashMap<>();
+        Map<String, List<String>> expected = new HashMap<>();
         for (String q : queries) {
             expected.put(q, ids(FruitServer.json(search(Map.of("text", q, "k", 5)))));
         }
@@ -246,7 +248,7 @@ class SearchApiTest {
                 List<Future<HttpResponse<String>>> answers = new ArrayList<>();
                 for (int i = 0; i < 16; i++) {
                     answers.add(clients.submit(() -> fruit.send(HttpRequest.newBuilder(
-                                    java.net.URI.create(busy.url() + "/api/search"))
+                                    URI.create(busy.url() + "/api/search"))
                             .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"cherries\", \"rerank\": 128}")).build())));
                 }

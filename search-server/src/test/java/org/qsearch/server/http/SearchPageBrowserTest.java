@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class SearchPageBrowserTest {
     }
 
     private static Optional<Path> executable(String... names) {
-        return Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
+        return Stream.of(System.getenv("PATH").split(File.pathSeparator))
                 .flatMap(dir -> Stream.of(names).map(name -> Path.of(dir, name)))
                 .filter(Files::isExecutable).findFirst();
     }
