@@ -44,7 +44,9 @@ final class SearchRoutes {
         });
         double tookMs = (System.nanoTime() - start) / 1e6;
         metrics.recordSteps("search_" + call.kind().name().toLowerCase(Locale.ROOT), response.timingsMs());
-        metrics.recordRerankBatch(response.reranked());
+        if (response.reranked() > 0) {
+            metrics.recordRerankBatch(response.reranked());
+        }
         ObjectNode body = json.valueToTree(response);
         if (!call.debug()) {
             body.remove("timings_ms");

@@ -41,7 +41,7 @@ final class ServerMetrics {
                 .record(Duration.ofNanos((long) (ms * 1_000_000))));
     }
 
-    /** Candidates one query sent through the ITM encoder (0 when not reranked). */
+    /** Candidates one reranked query sent through the ITM encoder. */
     void recordRerankBatch(int candidates) {
         batch("itm").record(candidates);
     }
