@@ -48,12 +48,13 @@ class WriteApiTest {
     @Test
     void writesNeedTheToken() {
         String body = "{\"texts\": [{\"text\": \"a ripe mango\"}]}";
+        int texts = FruitServer.json(fruit.get("/api/health")).get("index").get("texts").asInt();
         HttpResponse<String> none = write("POST", "/api/docs", body, null);
         assertProblem(none, 401, "Bearer");
         assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(null));
         assertProblem(write("POST", "/api/docs", body, "wrong-token"), 401, "wrong");
         assertProblem(write("DELETE", "/api/docs/anything", null, null), 401, "Bearer");
-        assertEquals(0, FruitServer.json(fruit.get("/api/health")).get("index").get("texts").asInt() - 12,
+        assertEquals(texts, FruitServer.json(fruit.get("/api/health")).get("index").get("texts").asInt(),
                 "nothing written without the token");
     }
 
