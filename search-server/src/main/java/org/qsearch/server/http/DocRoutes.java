@@ -128,11 +128,11 @@ final class DocRoutes {
         for (JsonNode image : request.objects("images")) {
             String uri = field(image, "uri", true);
             items.add(w.image(uri, field(image, "id", false), captions(ApiRequest.stringArray(image.get("captions"), "captions")),
-                    metadata(image)));
+                    metadataJson(image)));
         }
         for (JsonNode text : request.objects("texts")) {
             String words = field(text, "text", true).strip();
-            items.add(w.text(words, field(text, "id", false), metadata(text)));
+            items.add(w.text(words, field(text, "id", false), metadataJson(text)));
         }
         return items;
     }
@@ -155,7 +155,7 @@ final class DocRoutes {
         return given == null ? List.of() : given.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
     }
 
-    private static String metadata(JsonNode item) {
+    private static String metadataJson(JsonNode item) {
         JsonNode metadata = item.get("metadata");
         if (metadata == null || metadata.isNull()) {
             return null;
