@@ -52,14 +52,21 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoCollection demo = new DemoCollection(cache != null ? cache : DemoCollection.defaultCache());
-        int images = demo.prepare();
-        if (!indexed(demo.index(), images)) {
-            index(demo, images);
-        }
+        ensureIndexed(demo);
         ServerSettings settings = ServerSettings.defaults().withAddress(listen.host, listen.port);
         ServedCollection collection = ServedCollection.open(model.dir(), model.options(), demo.index(), demo.dir(), false);
         Serving.untilStopped(collection, settings, SUGGESTED_QUERY, !noOpen);
         return 0;
+    }
+
+    /** Fetches and indexes the collection unless a complete index is there; true when it indexed. */
+    boolean ensureIndexed(DemoCollection demo) throws IOException, InterruptedException {
+        int images = demo.prepare();
+        if (indexed(demo.index(), images)) {
+            return false;
+        }
+        index(demo, images);
+        return true;
     }
 
     private static boolean indexed(Path index, int images) throws IOException {

@@ -1,0 +1,41 @@
+package org.qsearch.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qsearch.indexer.ImageIndexSearcher;
+import org.qsearch.reranker.TestCollections;
+import org.qsearch.server.demo.DemoCollection;
+import picocli.CommandLine;
+
+/** The demo indexes its collection with captions once; a second run finds the index complete and skips it. */
+class DemoCommandTest {
+    @Test
+    void indexesOnceWithCaptionsAndTheNamesAsTexts(@TempDir Path cache) throws Exception {
+        Path pkg = Files.createDirectories(cache.resolve("npm/emoji-datasource-apple/package/img/apple/64"));
+        Files.copy(TestCollections.fruitFolder().resolve("pear.png"), pkg.resolve("1f350.png"));
+        Files.copy(TestCollections.fruitFolder().resolve("peach.png"), pkg.resolve("1f351.png"));
+        Files.writeString(pkg.resolve("../../../emoji.json"), """
+                [{"name": "PEAR", "unified": "1F350", "image": "1f350.png", "has_img_apple": true,
+                  "category": "Food & Drink", "subcategory": "food-fruit"},
+                 {"name": "PEACH", "unified": "1F351", "image": "1f351.png", "has_img_apple": true,
+                  "category": "Food & Drink", "subcategory": "food-fruit"}]
+                """);
+        DemoCommand demo = CommandLine.populateCommand(new DemoCommand(), "--model", CommandsTest.MODEL);
+        DemoCollection collection = new DemoCollection(cache);
+
+        assertTrue(demo.ensureIndexed(collection), "the first run indexes");
+        try (ImageIndexSearcher index = ImageIndexSearcher.open(collection.index())) {
+            assertEquals(2, index.imageCount());
+            assertEquals(4, index.textCount(), "each name and each generated caption, as texts");
+            assertFalse(index.findImage("1f350").orElseThrow().generatedCaption().isBlank());
+            assertEquals("2", index.commitUserData().get(DemoCommand.COMPLETE_KEY));
+        }
+        assertFalse(demo.ensureIndexed(collection), "the second run finds the index complete");
+    }
+}
