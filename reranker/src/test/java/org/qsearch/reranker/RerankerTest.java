@@ -62,7 +62,7 @@ class RerankerTest {
     }
 
     private Reranker reranker(ImageIndexSearcher index, Path root, int batch) {
-        return new Reranker(encoder, new ImageTokenSource(index, encoder, new SourceImages(root)), batch);
+        return new Reranker(new ItmScorer(encoder, batch), new ImageTokenSource(index, encoder, new SourceImages(root)));
     }
 
     private List<ImageHit> candidates(ImageIndexSearcher index, String text) throws IOException {

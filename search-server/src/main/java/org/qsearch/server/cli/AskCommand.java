@@ -1,6 +1,7 @@
 package org.qsearch.server.cli;
 
 import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.server.pipeline.SearchPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -8,34 +9,47 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Answers a question about an image with BLIP-2's "Question: {} Short answer:" prompt. */
-@Command(name = "ask", mixinStandardHelpOptions = true, description = "Answer a question about an image (JSON out).")
+@Command(name = "ask", mixinStandardHelpOptions = true,
+        description = "Answer a question about an image file, or an indexed image with --index DIR --id ID (JSON out).")
 final class AskCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
     @Mixin
-    GenerationOptions generation;
+    GenerationFlags generation;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "image file")
-    Path file;
+    @Mixin
+    IndexedImageOption indexed;
 
-    @Parameters(index = "1", paramLabel = "QUESTION", description = "the question")
-    String question;
+    @Parameters(arity = "1..2", paramLabel = "[FILE] QUESTION", description = "image file (unless --id) and the question")
+    List<String> args;
 
     @Override
     public Integer call() throws Exception {
-        try (Blip2Encoder enc = model.open()) {
-            float[] tokens = enc.encodeImage(Files.readAllBytes(file)).imageTokens();
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("file", file.toString());
-            out.put("question", question);
-            out.put("answer", enc.captions().ask(tokens, question, generation.settings()).text());
-            System.out.println(Json.write(out));
+        indexed.check(args.size() == 2);
+        String question = args.getLast();
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (indexed.given()) {
+            try (SearchPipeline pipeline = indexed.open(model)) {
+                out.put("id", indexed.id);
+                out.put("question", question);
+                out.put("answer", pipeline.ask(indexed.id, question, generation.options()));
+            }
+        } else {
+            Path file = Path.of(args.getFirst());
+            try (Blip2Encoder enc = model.open()) {
+                float[] tokens = enc.encodeImage(Files.readAllBytes(file)).imageTokens();
+                out.put("file", file.toString());
+                out.put("question", question);
+                out.put("answer", enc.captions().ask(tokens, question, generation.options().settings()).text());
+            }
         }
+        System.out.println(Json.write(out));
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package org.qsearch.server.cli;
 
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.CaptionGenerator;
+import org.qsearch.server.pipeline.SearchPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,30 +17,48 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Captions images with the bundle's LLM; prints JSON. */
-@Command(name = "caption", mixinStandardHelpOptions = true, description = "Caption images (JSON out).")
+@Command(name = "caption", mixinStandardHelpOptions = true,
+        description = "Caption image files, or an indexed image with --index DIR --id ID (JSON out).")
 final class CaptionCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
     @Mixin
-    GenerationOptions generation;
+    GenerationFlags generation;
 
-    @Option(names = "--prompt", description = "prompt before the caption (default: the bundle's caption prompt)")
+    @Mixin
+    IndexedImageOption indexed;
+
+    @Option(names = "--prompt", description = "prompt before the caption (default: the bundle's caption prompt; files only)")
     String prompt;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "image files")
-    List<Path> files;
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "image files")
+    List<Path> files = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
+        indexed.check(!files.isEmpty());
+        if (indexed.given()) {
+            if (prompt != null) {
+                throw new IllegalArgumentException("--prompt applies to files; an indexed image gets the bundle's prompt");
+            }
+            try (SearchPipeline pipeline = indexed.open(model)) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", indexed.id);
+                row.put("caption", pipeline.caption(indexed.id, generation.options()));
+                System.out.println(Json.write(List.of(row)));
+            }
+            return 0;
+        }
         try (Blip2Encoder enc = model.open()) {
             List<float[]> tokens = new ArrayList<>();
             for (Path p : files) {
                 tokens.add(enc.encodeImage(Files.readAllBytes(p)).imageTokens());
             }
             CaptionGenerator gen = enc.captions();
-            List<CaptionGenerator.Caption> caps = prompt == null ? gen.caption(tokens, generation.settings())
-                    : gen.generate(tokens, prompt, generation.settings());
+            CaptionGenerator.Settings settings = generation.options().settings();
+            List<CaptionGenerator.Caption> caps = prompt == null ? gen.caption(tokens, settings)
+                    : gen.generate(tokens, prompt, settings);
             List<Map<String, Object>> out = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
                 Map<String, Object> row = new LinkedHashMap<>();

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qsearch.encoder.Blip2Encoder;
-import org.qsearch.encoder.CaptionGenerator;
 import org.qsearch.indexer.ImageIndexSearcher;
 import org.qsearch.indexer.ImageIndexWriter;
 import org.qsearch.indexer.IndexSettings;
@@ -18,6 +17,7 @@ import org.qsearch.indexer.bulk.InputFormat;
 import org.qsearch.server.demo.DemoCollection;
 import org.qsearch.server.http.ServedCollection;
 import org.qsearch.server.http.ServerSettings;
+import org.qsearch.server.pipeline.GenerationOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,8 +34,6 @@ final class DemoCommand implements Callable<Integer> {
     /** Written into the index's last commit once every image is in: later runs skip indexing. */
     static final String COMPLETE_KEY = "demo.complete";
     static final String SUGGESTED_QUERY = "/?q=red+heart";
-    /** Greedy and short: the demo's captions are snippets, and beam search would make the first run slow. */
-    private static final CaptionGenerator.Settings CAPTIONS = new CaptionGenerator.Settings(1, 20, 1);
 
     @Mixin
     ModelOption model;
@@ -87,7 +85,8 @@ final class DemoCommand implements Callable<Integer> {
              ImageIndexWriter writer = ImageIndexWriter.open(demo.index(), IndexSettings.forDims(encoder.bundle().dims()))) {
             BulkOptions options = BulkOptions.defaults()
                     .withErrorsFile(demo.dir().resolve("errors.jsonl"))
-                    .withCaptions(encoder.hasCaptions() ? CAPTIONS : null)
+                    // greedy snippets: beam search would make the first run several times slower
+                    .withCaptions(encoder.hasCaptions() ? GenerationOptions.SNIPPET.settings() : null)
                     .withCaptionsAsTexts(true);
             BulkSummary summary = new BulkIndexer(encoder, writer, options).run(InputFormat.JSONL.open(demo.manifest()));
             System.err.println("qsearch demo: " + summary);

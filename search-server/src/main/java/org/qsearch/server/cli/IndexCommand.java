@@ -50,7 +50,7 @@ final class IndexCommand implements Callable<Integer> {
     ModelOption model;
 
     @Mixin
-    GenerationOptions generation;
+    GenerationFlags generation;
 
     @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory (created if missing)")
     Path index;
@@ -107,7 +107,7 @@ final class IndexCommand implements Callable<Integer> {
                 .withThreads(threads == null ? defaults.threads() : threads)
                 .withCommits(commitEvery, Duration.ofSeconds(commitSeconds))
                 .withErrorsFile(errors == null ? index.resolve("errors.jsonl") : errors)
-                .withCaptions(captions ? generation.settings() : null)
+                .withCaptions(captions ? generation.options().settings() : null)
                 .withCaptionsAsTexts(captionsAsTexts)
                 .withPrune(prune);
         var reader = format.open(input);

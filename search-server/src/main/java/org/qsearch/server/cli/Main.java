@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "qsearch", mixinStandardHelpOptions = true, version = "qsearch 0.1.0",
         description = "Image and text search on BLIP-2's Q-Former.",
         subcommands = {EmbedCommand.class, CaptionCommand.class, AskCommand.class, BenchCommand.class,
-                IndexCommand.class, SearchCommand.class, ServeCommand.class, DemoCommand.class})
+                IndexCommand.class, SearchCommand.class, EvalCommand.class, ClassifyCommand.class, ServeCommand.class,
+                DemoCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

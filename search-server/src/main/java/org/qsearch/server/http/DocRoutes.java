@@ -14,13 +14,12 @@ import org.qsearch.encoder.CaptionGenerator;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.TextHit;
 import org.qsearch.indexer.bulk.SourceItem;
+import org.qsearch.server.pipeline.GenerationOptions;
 import org.qsearch.server.pipeline.SearchPipeline;
 
 /** GET /api/docs/{id}; and the writes, POST /api/docs and DELETE /api/docs/{id}, when the server takes writes. */
 final class DocRoutes {
     static final int MAX_ITEMS_PER_WRITE = 1000;
-    /** Generated captions on writes: greedy and short, a write should not take a beam search per image. */
-    private static final CaptionGenerator.Settings WRITE_CAPTIONS = new CaptionGenerator.Settings(1, 30, 1);
 
     private final SearchPipeline pipeline;
     private final CollectionWriter writer;
@@ -94,7 +93,8 @@ final class DocRoutes {
             throw ApiProblem.badRequest(items.size() + " items; one write takes at most " + MAX_ITEMS_PER_WRITE);
         }
         Boolean generate = request.bool("generate_captions");
-        CaptionGenerator.Settings captions = generate != null && generate ? WRITE_CAPTIONS : null;
+        // greedy snippets: a write should not run a beam search per image
+        CaptionGenerator.Settings captions = generate != null && generate ? GenerationOptions.SNIPPET.settings() : null;
         CollectionWriter.Result result = pool.call(() -> w.add(items, captions));
         metrics.recordWriteBatch(items.size());
         ObjectNode body = json.createObjectNode()

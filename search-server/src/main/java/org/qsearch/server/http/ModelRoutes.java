@@ -19,9 +19,6 @@ final class ModelRoutes {
     static final int MAX_TOKENS = 100;
     static final int MAX_LABELS = 200;
     static final int MAX_QUESTION_CHARS = 500;
-    /** BLIP-2's (LAVIS's) caption settings. */
-    private static final int DEFAULT_BEAMS = 5;
-    private static final int DEFAULT_MAX_TOKENS = 30;
     /** The label as it is: the tiny model's training texts are bare emoji names. */
     private static final String DEFAULT_TEMPLATE = "{}";
 
@@ -112,8 +109,9 @@ final class ModelRoutes {
     private static GenerationOptions generation(ApiRequest request) {
         Integer beams = request.integer("beams");
         Integer maxTokens = request.integer("max_tokens");
-        int b = beams == null ? DEFAULT_BEAMS : beams;
-        int t = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
+        // BLIP-2's (LAVIS's) caption settings unless asked otherwise
+        int b = beams == null ? GenerationOptions.LAVIS.beams() : beams;
+        int t = maxTokens == null ? GenerationOptions.LAVIS.maxTokens() : maxTokens;
         if (b < 1 || b > MAX_BEAMS) {
             throw ApiProblem.badRequest("\"beams\" must be 1.." + MAX_BEAMS + ", got " + b);
         }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * One result: an image or a text. Absent scores are null.
+ * One result: an image or a text. Absent scores are null. Reranked results come first; when
+ * the rerank depth is below k the rest follow in ITC order (score = itc, itm null), so scores
+ * compare only within each group.
  *
  * @param kind      "image" or "text"
  * @param uri       images: the URI relative to the collection; texts: null

@@ -24,6 +24,7 @@ import org.qsearch.indexer.SearchTrace;
 import org.qsearch.indexer.TextHit;
 import org.qsearch.reranker.ImageTokenSource;
 import org.qsearch.reranker.ItmScore;
+import org.qsearch.reranker.ItmScorer;
 import org.qsearch.reranker.Reranker;
 import org.qsearch.reranker.Reranking;
 import org.qsearch.reranker.SourceImages;
@@ -65,10 +66,11 @@ public final class SearchPipeline implements AutoCloseable {
         this.settings = settings;
         this.sources = new SourceImages(collectionRoot);
         this.tokens = new ImageTokenSource(index, encoder, sources);
-        this.reranker = encoder.hasItm() ? new Reranker(encoder, tokens, settings.rerankBatch()) : null;
+        ItmScorer itm = encoder.hasItm() ? new ItmScorer(encoder, settings.rerankBatch()) : null;
+        this.reranker = itm == null ? null : new Reranker(itm, tokens);
         this.deduplicator = new Deduplicator(index, settings.dedupeSimilarity());
         this.captioner = new Captioner(encoder, tokens, settings.captionCacheSize());
-        this.classifier = new ZeroShotClassifier(encoder, reranker);
+        this.classifier = new ZeroShotClassifier(encoder, itm);
     }
 
     public PipelineSettings settings() {
@@ -221,11 +223,7 @@ public final class SearchPipeline implements AutoCloseable {
     /** Zero-shot classification of image bytes; template null = "a photo of a {}". */
     public List<LabelScore> classify(byte[] imageBytes, List<String> labels, String template, boolean useItm)
             throws ImageDecodeException {
-        if (imageBytes == null || imageBytes.length == 0) {
-            throw new IllegalArgumentException("empty image");
-        }
-        ImageFeatures image = encoder.encodeImage(imageBytes);
-        return classifier.classify(image, image::imageTokens, labels, template, useItm);
+        return classifier.classify(imageBytes, labels, template, useItm);
     }
 
     /** Zero-shot classification of an indexed image, from its stored vectors. */

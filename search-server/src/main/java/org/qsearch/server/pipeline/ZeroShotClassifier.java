@@ -6,48 +6,59 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.function.Supplier;
 import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.reranker.Fusion;
 import org.qsearch.reranker.ItmScore;
-import org.qsearch.reranker.Reranker;
+import org.qsearch.reranker.ItmScorer;
 
 /**
  * CLIP-style zero-shot classification: each label fills a prompt template, the image is scored
  * against every prompt with ITC (max over its query vectors) and, when asked, ITM with LAVIS's
  * fusion; the labels come back best first.
  */
-final class ZeroShotClassifier {
-    static final String DEFAULT_TEMPLATE = "a photo of a {}";
-    static final int MAX_LABELS = 1000;
+public final class ZeroShotClassifier {
+    public static final String DEFAULT_TEMPLATE = "a photo of a {}";
+    public static final int MAX_LABELS = 1000;
 
     private final Blip2Encoder encoder;
-    private final Reranker reranker;
+    private final ItmScorer itm;
 
-    /** @param reranker null when the bundle has no itm graph */
-    ZeroShotClassifier(Blip2Encoder encoder, Reranker reranker) {
+    /** @param itm null when the bundle has no itm graph */
+    public ZeroShotClassifier(Blip2Encoder encoder, ItmScorer itm) {
         this.encoder = encoder;
-        this.reranker = reranker;
+        this.itm = itm;
+    }
+
+    /** Classifies image bytes (no index needed). */
+    public List<LabelScore> classify(byte[] imageBytes, List<String> labels, String template, boolean useItm)
+            throws ImageDecodeException {
+        if (imageBytes == null || imageBytes.length == 0) {
+            throw new IllegalArgumentException("empty image");
+        }
+        ImageFeatures image = encoder.encodeImage(imageBytes);
+        return classify(image, image::imageTokens, labels, template, useItm);
     }
 
     /**
      * @param queries     the image's ITC query vectors (tokens unused)
      * @param imageTokens the image's trunk tokens, fetched only when ITM is used
      */
-    List<LabelScore> classify(ImageFeatures queries, Supplier<float[]> imageTokens, List<String> labels, String template,
+    public List<LabelScore> classify(ImageFeatures queries, Supplier<float[]> imageTokens, List<String> labels, String template,
                               boolean useItm) {
         List<String> prompts = prompts(labels, template);
-        if (useItm && reranker == null) {
+        if (useItm && itm == null) {
             throw new IllegalArgumentException("bundle " + encoder.bundle().name() + " has no itm graph: classify without ITM");
         }
         float[][] texts = encoder.encodeTexts(prompts);
-        float[][] itm = useItm ? reranker.itmLogits(imageTokens.get(), prompts) : null;
+        float[][] logits = useItm ? itm.logits(imageTokens.get(), prompts) : null;
         List<LabelScore> out = new ArrayList<>(labels.size());
         for (int i = 0; i < labels.size(); i++) {
             double itc = queries.itc(texts[i]);
-            if (itm == null) {
+            if (logits == null) {
                 out.add(new LabelScore(labels.get(i), itc, null, itc));
             } else {
-                ItmScore s = ItmScore.of(itc, itm[i], Fusion.LAVIS);
+                ItmScore s = ItmScore.of(itc, logits[i], Fusion.LAVIS);
                 out.add(new LabelScore(labels.get(i), itc, s.itmProbability(), s.fused()));
             }
         }

@@ -1,10 +1,10 @@
 package org.qsearch.server.cli;
 
-import org.qsearch.encoder.CaptionGenerator;
+import org.qsearch.server.pipeline.GenerationOptions;
 import picocli.CommandLine.Option;
 
-/** Decoding options shared by caption and ask; the defaults are LAVIS's caption settings. */
-final class GenerationOptions {
+/** Decoding flags shared by caption and ask; the defaults are LAVIS's caption settings. */
+final class GenerationFlags {
     @Option(names = "--beams", defaultValue = "5", description = "beam width; 1 = greedy (default: ${DEFAULT-VALUE})")
     int beams;
 
@@ -14,7 +14,7 @@ final class GenerationOptions {
     @Option(names = "--min-tokens", defaultValue = "1", description = "new tokens at least (default: ${DEFAULT-VALUE})")
     int minTokens;
 
-    CaptionGenerator.Settings settings() {
-        return new CaptionGenerator.Settings(beams, maxTokens, minTokens);
+    GenerationOptions options() {
+        return new GenerationOptions(beams, maxTokens, minTokens);
     }
 }

@@ -1,0 +1,139 @@
+package org.qsearch.server.cli;
+
+import org.qsearch.encoder.EncoderOptions;
+import org.qsearch.indexer.ImageHit;
+import org.qsearch.server.bench.BenchReport;
+import org.qsearch.server.bench.EncoderBenchmark;
+import org.qsearch.server.bench.PipelineBenchmark;
+import org.qsearch.server.pipeline.GenerationOptions;
+import org.qsearch.server.pipeline.PipelineSettings;
+import org.qsearch.server.pipeline.SearchPipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** Rerank latency per query by depth, and caption time per image (greedy, beams, batched snippets). */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "Rerank latency per text query at several depths and caption time per image; writes OUT.json and OUT.md.")
+final class BenchPipelineCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Mixin
+    IndexOption index;
+
+    @Option(names = "--recompute-index", paramLabel = "DIR",
+            description = "an index of the same images built with --features recompute (needs --root): rerank rows for it too")
+    Path recomputeIndex;
+
+    @Option(names = "--queries", required = true, paramLabel = "FILE", description = "text queries, one per line")
+    Path queries;
+
+    @Option(names = "--limit", defaultValue = "100", description = "queries used (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--depths", split = ",", defaultValue = "16,64,128", description = "rerank depths (default: ${DEFAULT-VALUE})")
+    int[] depths;
+
+    @Option(names = "--caption-images", defaultValue = "20", description = "images captioned per setting (default: ${DEFAULT-VALUE})")
+    int captionImages;
+
+    @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "writes PREFIX.json and PREFIX.md")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> texts = Files.readAllLines(queries).stream().filter(l -> !l.isBlank()).limit(limit).toList();
+        PipelineSettings settings = PipelineSettings.defaults().withMaxRerank(Arrays.stream(depths).max().orElse(0));
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("command", "bin/qsearch bench pipeline --index " + index.index
+                + (index.root == null ? "" : " --root " + index.root)
+                + (recomputeIndex == null ? "" : " --recompute-index " + recomputeIndex)
+                + " --queries " + queries + " --limit " + limit + " --depths "
+                + String.join(",", Arrays.stream(depths).mapToObj(Integer::toString).toList())
+                + " --caption-images " + captionImages + " --out " + out);
+        report.put("date", Instant.now().toString());
+        List<PipelineBenchmark.RerankRow> rerank = new ArrayList<>();
+        List<PipelineBenchmark.CaptionRow> captions = new ArrayList<>();
+        try (SearchPipeline pipeline = index.open(model, settings)) {
+            report.put("machine", EncoderBenchmark.machine(pipeline.encoder(), EncoderOptions.defaults().intraOpThreads()));
+            report.put("images", pipeline.index().imageCount());
+            report.put("rerank_batch", settings.rerankBatch());
+            PipelineBenchmark bench = new PipelineBenchmark(pipeline);
+            for (int depth : depths) {
+                rerank.add(bench.rerank("stored", texts, depth));
+            }
+            List<String> ids = distinctImages(pipeline, 2 * captionImages + 4);
+            captions.add(bench.captionEach(ids.subList(0, 2), ids.subList(4, 4 + captionImages), new GenerationOptions(1, 30)));
+            captions.add(bench.captionEach(ids.subList(2, 4), ids.subList(4 + captionImages, 4 + 2 * captionImages),
+                    GenerationOptions.LAVIS));
+            captions.add(bench.snippets(texts, 20));
+        }
+        if (recomputeIndex != null) {
+            IndexOption other = new IndexOption();
+            other.index = recomputeIndex;
+            other.root = index.root;
+            try (SearchPipeline pipeline = other.open(model, settings)) {
+                PipelineBenchmark bench = new PipelineBenchmark(pipeline);
+                for (int depth : depths) {
+                    rerank.add(bench.rerank("recompute", texts, depth));
+                }
+            }
+        }
+        report.put("rerank", rerank);
+        report.put("captions", captions);
+        String md = markdown(report, rerank, captions);
+        BenchReport.write(out, report, md);
+        System.out.println(md);
+        return 0;
+    }
+
+    /** Ids of images with pairwise different content, so no caption comes from the cache. */
+    private static List<String> distinctImages(SearchPipeline pipeline, int n) throws java.io.IOException {
+        List<String> ids = new ArrayList<>();
+        Set<String> hashes = new HashSet<>();
+        pipeline.index().forEachImage((ImageHit hit) -> {
+            if (ids.size() < n && hashes.add(hit.contentHash())) {
+                ids.add(hit.id());
+            }
+        });
+        if (ids.size() < n) {
+            throw new IllegalArgumentException("the index has " + ids.size() + " distinct images, the benchmark needs " + n);
+        }
+        return ids;
+    }
+
+    private static String markdown(Map<String, Object> r, List<PipelineBenchmark.RerankRow> rerank,
+                                   List<PipelineBenchmark.CaptionRow> captions) {
+        StringBuilder md = BenchReport.header("Query pipeline benchmark", r, "Text queries against an index of "
+                + r.get("images") + " images, k = 10, exact rescoring of HNSW candidates; the rerank step reads each "
+                + "candidate's trunk tokens (feature store or recompute) and runs the itm graph in batches of "
+                + r.get("rerank_batch") + ". One warm-up pass before each timed pass.");
+        md.append("\n## Rerank latency per query\n\n| features | depth k | queries | itm graph runs | rerank mean ms "
+                + "| rerank p50 ms | rerank p95 ms | whole query mean ms |\n|---|---|---|---|---|---|---|---|\n");
+        for (PipelineBenchmark.RerankRow row : rerank) {
+            md.append(String.format("| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f |%n", row.features(), row.depth(),
+                    row.queries(), row.graphRunsPerQuery(), row.rerankMeanMs(), row.rerankP50Ms(), row.rerankP95Ms(),
+                    row.queryMeanMs()));
+        }
+        md.append("\n## Caption time per image\n\n| decoding | beams | max tokens | images | mean ms | p50 ms | p95 ms |"
+                + "\n|---|---|---|---|---|---|---|\n");
+        for (PipelineBenchmark.CaptionRow row : captions) {
+            md.append(String.format("| %s | %d | %d | %d | %.1f | %.1f | %.1f |%n", row.mode(), row.beams(),
+                    row.maxTokens(), row.images(), row.meanMs(), row.p50Ms(), row.p95Ms()));
+        }
+        return md.toString();
+    }
+}
