@@ -40,7 +40,8 @@ import org.qsearch.encoder.ImageFeatures;
  *
  * <p>Each search gathers candidates with HNSW, over-fetching {@link SearchRequest#candidates()}
  * per kNN query, then rescores every candidate exactly with all its stored vectors and sorts by
- * the exact score. {@link SearchRequest#exact()} skips HNSW and scores every document.
+ * the exact score. The graph holds only some of an image's vectors ({@link GraphMembership});
+ * rescoring reads all of them. {@link SearchRequest#exact()} skips HNSW and scores every document.
  *
  * <p>Similarities (all plain dot products of normalized ITC vectors, as BLIP-2 defines them):
  * <ul>
@@ -63,7 +64,7 @@ public final class ImageIndexSearcher implements Closeable {
     private final FeatureStore features;
     private final Closeable resources;
     private final BitSetProducer blockBoundaries = new QueryBitSetProducer(IndexSchema.blockBoundaries());
-    private final ExactItcScorer scorer = new ExactItcScorer(blockBoundaries);
+    private final ExactItcScorer scorer;
 
     /** @param resources what closing this searcher must close (nothing when the writer owns them) */
     ImageIndexSearcher(SearcherManager searchers, IndexSettings settings, FeatureStore features, Closeable resources) {
@@ -71,6 +72,7 @@ public final class ImageIndexSearcher implements Closeable {
         this.settings = settings;
         this.features = features;
         this.resources = resources;
+        this.scorer = new ExactItcScorer(blockBoundaries, settings.embedDim());
     }
 
     /** Opens the last commit of an index read-only; {@link #refresh()} picks up later commits. */
