@@ -18,11 +18,11 @@ import org.qsearch.encoder.ImageFeatures;
  * image keeps at least one vector in the graph, its furthest from the mean, so that every image
  * can be found.
  */
-final class GraphMembership {
+public final class GraphMembership {
     private GraphMembership() {}
 
     /** {@code result[q]}: whether query vector q of {@code image} enters the graph. */
-    static boolean[] of(ImageFeatures image, IndexSettings settings) {
+    public static boolean[] of(ImageFeatures image, IndexSettings settings) {
         QueryMeans means = settings.queryMeans();
         float[][] vectors = new float[image.numQueries()][];
         boolean[] inGraph = new boolean[vectors.length];

@@ -7,9 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
@@ -208,6 +212,26 @@ public final class ImageIndexSearcher implements Closeable {
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parent, leaves));
             return Optional.of(scorer.childVectors(leaf, parent - leaf.docBase, settings.numQueries()));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /**
+     * Off-heap bytes of the image vectors, by Lucene file extension ("vex": the HNSW graph, "vec":
+     * float vectors, "veq": quantized ones), summed over segments: what searches map into memory.
+     */
+    public Map<String, Long> imageVectorBytes() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            Map<String, Long> bytes = new TreeMap<>();
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                FieldInfo field = leaf.reader().getFieldInfos().fieldInfo(IndexSchema.IMAGE_VECTOR);
+                if (field != null && leaf.reader() instanceof CodecReader codec) {
+                    codec.getVectorReader().getOffHeapByteSize(field).forEach((ext, n) -> bytes.merge(ext, n, Long::sum));
+                }
+            }
+            return bytes;
         } finally {
             searchers.release(searcher);
         }

@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** bin/qsearch bench SUBJECT: benchmarks that write a JSON and a Markdown report. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (JSON + Markdown reports).",
-        subcommands = {BenchEncoderCommand.class, BenchIndexCommand.class})
+        subcommands = {BenchEncoderCommand.class, BenchIndexCommand.class, BenchAnnCommand.class})
 final class BenchCommand {
 }

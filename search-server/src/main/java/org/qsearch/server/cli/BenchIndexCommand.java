@@ -9,6 +9,7 @@ import org.qsearch.indexer.bulk.FolderReader;
 import org.qsearch.server.bench.BenchReport;
 import org.qsearch.server.bench.EncoderBenchmark;
 import org.qsearch.server.bench.IndexBenchmark;
+import org.qsearch.server.bench.WorkDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,12 +19,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** Bulk indexing throughput vs encoder-only, bytes per image and ANN recall per vector format. */
 @Command(name = "index", mixinStandardHelpOptions = true,
@@ -70,8 +69,7 @@ final class BenchIndexCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> texts = Files.readAllLines(queries).stream().filter(l -> !l.isBlank()).toList();
-        Path work = Files.createTempDirectory("qsearch-bench-index");
-        try (Blip2Encoder enc = model.open()) {
+        try (WorkDir work = new WorkDir("qsearch-bench-index"); Blip2Encoder enc = model.open()) {
             IndexBenchmark bench = new IndexBenchmark(enc, images, batch);
             float[][] q = enc.encodeTexts(texts);
             bench.encoderOnlyImagesPerSecond(); // warm-up
@@ -100,10 +98,6 @@ final class BenchIndexCommand implements Callable<Integer> {
             String md = markdown(report, rows, encoderOnly);
             BenchReport.write(out, report, md);
             System.out.println(md);
-        } finally {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
         return 0;
     }
