@@ -15,19 +15,21 @@ import org.apache.lucene.util.BitSet;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * Exact BLIP-2 ITC scores of candidate documents, computed from the float vectors Lucene keeps
- * (the raw float32 vectors are kept by every {@link VectorFormat}, quantized ones included), so
- * scores are plain dot products, not Lucene's {@code (1 + dot) / 2} nor a quantized estimate.
- * Reading the vectors back from the index avoids storing them twice.
+ * Exact BLIP-2 ITC scores of candidate documents, computed from the float vectors the index keeps
+ * (see {@link ChildVectors}: all of an image's vectors, in the graph or not), so scores are plain
+ * dot products, not Lucene's {@code (1 + dot) / 2} nor a quantized estimate. Reading the vectors
+ * back from the index avoids storing them twice.
  */
 final class ExactItcScorer {
     /** {@code queryIndex}: the index of the vector that gave the score (see the calling method). */
     record ScoredDoc(int doc, float score, int queryIndex) {}
 
     private final BitSetProducer blockBoundaries;
+    private final int embedDim;
 
-    ExactItcScorer(BitSetProducer blockBoundaries) {
+    ExactItcScorer(BitSetProducer blockBoundaries, int embedDim) {
         this.blockBoundaries = blockBoundaries;
+        this.embedDim = embedDim;
     }
 
     /**
@@ -44,18 +46,15 @@ final class ExactItcScorer {
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parents[i], leaves));
             LeafReader reader = leaf.reader();
             int leafEnd = leaf.docBase + reader.maxDoc();
-            FloatVectorValues vectors = reader.getFloatVectorValues(IndexSchema.IMAGE_VECTOR);
-            KnnVectorValues.DocIndexIterator children = vectors.iterator();
+            ChildVectors vectors = new ChildVectors(reader, embedDim);
             NumericDocValues queryIndexes = reader.getNumericDocValues(IndexSchema.QUERY_INDEX);
             BitSet boundaries = blockBoundaries.getBitSet(leaf);
             for (; i < parents.length && parents[i] < leafEnd; i++) {
                 int parent = parents[i] - leaf.docBase;
-                int firstChild = parent == 0 ? 0 : boundaries.prevSetBit(parent - 1) + 1;
-                int child = children.docID() >= firstChild ? children.docID() : children.advance(firstChild);
                 float best = Float.NEGATIVE_INFINITY;
                 int bestChild = -1;
-                for (; child < parent; child = children.nextDoc()) {
-                    float[] vector = vectors.vectorValue(children.index());
+                for (int child = firstChild(boundaries, parent); child < parent; child++) {
+                    float[] vector = vectors.vector(child);
                     for (float[] query : queries) {
                         float dot = VectorUtil.dotProduct(query, vector);
                         if (dot > best) {
@@ -115,17 +114,20 @@ final class ExactItcScorer {
     /** The vectors of the children of {@code parent} (a leaf doc id), indexed by their query index. */
     float[][] childVectors(LeafReaderContext leaf, int parent, int numQueries) throws IOException {
         LeafReader reader = leaf.reader();
-        FloatVectorValues vectors = reader.getFloatVectorValues(IndexSchema.IMAGE_VECTOR);
-        KnnVectorValues.DocIndexIterator children = vectors.iterator();
+        ChildVectors vectors = new ChildVectors(reader, embedDim);
         NumericDocValues queryIndexes = reader.getNumericDocValues(IndexSchema.QUERY_INDEX);
-        int firstChild = parent == 0 ? 0 : blockBoundaries.getBitSet(leaf).prevSetBit(parent - 1) + 1;
         float[][] out = new float[numQueries][];
-        for (int child = children.advance(firstChild); child < parent; child = children.nextDoc()) {
+        for (int child = firstChild(blockBoundaries.getBitSet(leaf), parent); child < parent; child++) {
             if (!queryIndexes.advanceExact(child)) {
                 throw new IllegalStateException("image child " + child + " has no query index");
             }
-            out[(int) queryIndexes.longValue()] = vectors.vectorValue(children.index()).clone();
+            out[(int) queryIndexes.longValue()] = vectors.vector(child).clone();
         }
         return out;
+    }
+
+    /** The block of {@code parent} starts after the previous boundary: every document in between is one of its children. */
+    private static int firstChild(BitSet boundaries, int parent) {
+        return parent == 0 ? 0 : boundaries.prevSetBit(parent - 1) + 1;
     }
 }

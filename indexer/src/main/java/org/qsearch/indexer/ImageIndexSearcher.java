@@ -9,9 +9,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
@@ -42,7 +45,8 @@ import org.qsearch.encoder.ImageFeatures;
  *
  * <p>Each search gathers candidates with HNSW, over-fetching {@link SearchRequest#candidates()}
  * per kNN query, then rescores every candidate exactly with all its stored vectors and sorts by
- * the exact score. {@link SearchRequest#exact()} skips HNSW and scores every document.
+ * the exact score. The graph holds only some of an image's vectors ({@link GraphMembership});
+ * rescoring reads all of them. {@link SearchRequest#exact()} skips HNSW and scores every document.
  *
  * <p>Similarities (all plain dot products of normalized ITC vectors, as BLIP-2 defines them):
  * <ul>
@@ -65,7 +69,7 @@ public final class ImageIndexSearcher implements Closeable {
     private final FeatureStore features;
     private final Closeable resources;
     private final BitSetProducer blockBoundaries = new QueryBitSetProducer(IndexSchema.blockBoundaries());
-    private final ExactItcScorer scorer = new ExactItcScorer(blockBoundaries);
+    private final ExactItcScorer scorer;
 
     /** @param resources what closing this searcher must close (nothing when the writer owns them) */
     ImageIndexSearcher(SearcherManager searchers, IndexSettings settings, FeatureStore features, Closeable resources) {
@@ -73,6 +77,7 @@ public final class ImageIndexSearcher implements Closeable {
         this.settings = settings;
         this.features = features;
         this.resources = resources;
+        this.scorer = new ExactItcScorer(blockBoundaries, settings.embedDim());
     }
 
     /** Opens the last commit of an index read-only; {@link #refresh()} picks up later commits. */
@@ -239,6 +244,26 @@ public final class ImageIndexSearcher implements Closeable {
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parent, leaves));
             return Optional.of(scorer.childVectors(leaf, parent - leaf.docBase, settings.numQueries()));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /**
+     * Off-heap bytes of the image vectors, by Lucene file extension ("vex": the HNSW graph, "vec":
+     * float vectors, "veq": quantized ones), summed over segments: what searches map into memory.
+     */
+    public Map<String, Long> imageVectorBytes() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            Map<String, Long> bytes = new TreeMap<>();
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                FieldInfo field = leaf.reader().getFieldInfos().fieldInfo(IndexSchema.IMAGE_VECTOR);
+                if (field != null && leaf.reader() instanceof CodecReader codec) {
+                    codec.getVectorReader().getOffHeapByteSize(field).forEach((ext, n) -> bytes.merge(ext, n, Long::sum));
+                }
+            }
+            return bytes;
         } finally {
             searchers.release(searcher);
         }

@@ -128,12 +128,13 @@ public final class ImageIndexWriter implements Closeable {
             checkNormalized(f.query(q), "image " + image.id() + " query " + q);
         }
         MetadataKeywords metadata = MetadataKeywords.parse(image.metadataJson());
+        boolean[] inGraph = GraphMembership.of(f, settings);
         commitLock.readLock().lock();
         try {
             FeatureAddress address = features == null ? null
                     : features.append(f.imageTokens(), settings.tokens(), settings.visionWidth());
             writer.updateDocuments(IndexSchema.imageIdTerm(image.id()),
-                    IndexSchema.imageBlock(image, settings.numQueries(), metadata, address));
+                    IndexSchema.imageBlock(image, inGraph, metadata, address));
         } finally {
             commitLock.readLock().unlock();
         }

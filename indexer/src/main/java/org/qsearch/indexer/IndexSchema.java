@@ -1,9 +1,12 @@
 package org.qsearch.indexer;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
@@ -28,7 +31,8 @@ import org.apache.lucene.util.BytesRef;
  * delete-by-id term removes the whole block. A text is one standalone document. The {@link #TYPE}
  * field tells the three kinds apart. Texts count as block boundaries (parents without children),
  * so the children of a parent are exactly the image-vector documents between the previous
- * boundary and the parent.
+ * boundary and the parent. Each child holds its vector in the HNSW field or, when it is kept out
+ * of the graph, in a doc value.
  */
 final class IndexSchema {
     static final String TYPE = "type";
@@ -38,6 +42,8 @@ final class IndexSchema {
 
     static final String IMAGE_ID = "image_id";
     static final String IMAGE_VECTOR = "image_vector";
+    /** A query vector kept out of the graph ({@link GraphMembership}): float32 little-endian bytes. */
+    static final String IMAGE_VECTOR_OFF_GRAPH = "image_vector_off_graph";
     static final String QUERY_INDEX = "query_index";
     static final String URI = "uri";
     static final String CONTENT_HASH = "content_hash";
@@ -82,15 +88,21 @@ final class IndexSchema {
         return new TermInSetQuery(TYPE, List.of(new BytesRef(TYPE_IMAGE), new BytesRef(TYPE_TEXT)));
     }
 
-    /** The children (in query order) then the parent; {@code features} is null when features are not stored. */
-    static List<Document> imageBlock(ImageRecord image, int numQueries, MetadataKeywords metadata, FeatureAddress features) {
-        List<Document> block = new ArrayList<>(numQueries + 1);
-        for (int q = 0; q < numQueries; q++) {
+    /**
+     * The children (in query order) then the parent; {@code inGraph[q]} says where child q keeps
+     * its vector; {@code features} is null when features are not stored.
+     */
+    static List<Document> imageBlock(ImageRecord image, boolean[] inGraph, MetadataKeywords metadata,
+                                     FeatureAddress features) {
+        List<Document> block = new ArrayList<>(inGraph.length + 1);
+        for (int q = 0; q < inGraph.length; q++) {
             Document child = new Document();
             child.add(new StringField(TYPE, TYPE_IMAGE_QUERY, Field.Store.NO));
             child.add(new StringField(IMAGE_ID, image.id(), Field.Store.NO));
             child.add(new NumericDocValuesField(QUERY_INDEX, q));
-            child.add(new KnnFloatVectorField(IMAGE_VECTOR, image.features().query(q), SIMILARITY));
+            float[] vector = image.features().query(q);
+            child.add(inGraph[q] ? new KnnFloatVectorField(IMAGE_VECTOR, vector, SIMILARITY)
+                    : new BinaryDocValuesField(IMAGE_VECTOR_OFF_GRAPH, vectorBytes(vector)));
             block.add(child);
         }
         Document parent = new Document();
@@ -113,6 +125,17 @@ final class IndexSchema {
         }
         block.add(parent);
         return block;
+    }
+
+    static BytesRef vectorBytes(float[] vector) {
+        ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(vector);
+        return new BytesRef(bytes.array());
+    }
+
+    /** Reads {@code into.length} floats written by {@link #vectorBytes}. */
+    static void readVector(BytesRef bytes, float[] into) {
+        ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into);
     }
 
     static Document textDocument(TextRecord text, MetadataKeywords metadata) {

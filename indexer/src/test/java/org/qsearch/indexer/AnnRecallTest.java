@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AnnRecallTest {
     private static final int IMAGES = 1500;
     private static final int QUERIES = 40;
+    private static final int COLLAPSED_IMAGES = 800;
 
     @TempDir
     Path dir;
@@ -52,5 +53,50 @@ class AnnRecallTest {
             assertTrue(recalls[2] >= 0.8, "recall@10 with k'=100: " + recalls[2]);
             assertTrue(recalls[2] >= recalls[0], "over-fetching does not hurt");
         }
+    }
+
+    /**
+     * Collapsed queries (one near-constant vector per image) trap HNSW among thousands of
+     * near-identical vectors; keeping the vectors near their query's mean out of the graph frees it.
+     */
+    @Test
+    void nearMeanVectorsOutOfTheGraphRestoreRecall() throws IOException {
+        List<Integer> collapsed = List.of(11, 12, 13, 14, 15, 16, 18);
+        double inGraph = recallAtTen(dir.resolve("all"), false, collapsed, 100);
+        double offGraph = recallAtTen(dir.resolve("off"), true, collapsed, 100);
+        System.out.printf("ANN recall@10, k'=100, 7 of 32 queries collapsed: all in the graph %.3f, near-mean ones out %.3f%n",
+                inGraph, offGraph);
+        assertTrue(offGraph >= 0.9, "recall with the near-mean vectors out of the graph: " + offGraph);
+        assertTrue(offGraph > inGraph + 0.1, "out " + offGraph + " vs in " + inGraph);
+    }
+
+    /** @param nearMeanOut keep the vectors near their query's mean (over the first 256 images) out of the graph, or none */
+    private static double recallAtTen(Path index, boolean nearMeanOut, List<Integer> collapsed, int candidates)
+            throws IOException {
+        SyntheticCorpus corpus = new SyntheticCorpus(42, 300, collapsed);
+        List<ImageRecord> images = SyntheticCorpus.images(corpus, COLLAPSED_IMAGES, false);
+        QueryMeans means = nearMeanOut
+                ? QueryMeans.of(images.subList(0, QueryMeans.SAMPLE_SIZE).stream().map(ImageRecord::features).toList())
+                : QueryMeans.NONE;
+        IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE)
+                .withGraph(means, nearMeanOut ? IndexSettings.DEFAULT_GRAPH_MEAN_COSINE : 1, 1);
+        try (ImageIndexWriter writer = ImageIndexWriter.open(index, settings)) {
+            for (ImageRecord image : images) {
+                writer.putImage(image);
+            }
+            writer.refresh();
+            double recall = 0;
+            for (int t = 0; t < QUERIES; t++) {
+                float[] text = corpus.text();
+                Set<String> truth = new HashSet<>(ids(writer.searcher().searchImages(text, SearchRequest.top(10).exactly())));
+                List<String> found = ids(writer.searcher().searchImages(text, SearchRequest.top(10).withCandidates(candidates)));
+                recall += found.stream().filter(truth::contains).count() / 10.0 / QUERIES;
+            }
+            return recall;
+        }
+    }
+
+    private static List<String> ids(List<ImageHit> hits) {
+        return hits.stream().map(ImageHit::id).toList();
     }
 }

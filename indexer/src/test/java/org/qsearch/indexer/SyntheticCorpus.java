@@ -18,20 +18,39 @@ final class SyntheticCorpus {
     static final int DIM = 64;
     static final int TOKENS = 37;
     static final int WIDTH = 192;
+    private static final float COLLAPSED_PULL = 0.2f;
 
     private final Random random;
     private final float[][] centres;
+    private final List<Integer> collapsedQueries;
+    private final float[] collapsed;
 
     SyntheticCorpus(long seed, int clusters) {
+        this(seed, clusters, List.of());
+    }
+
+    /**
+     * @param collapsedQueries queries that give almost the same vector for every image, as some
+     *                         learned queries of a trained Q-Former do
+     */
+    SyntheticCorpus(long seed, int clusters, List<Integer> collapsedQueries) {
         random = new Random(seed);
         centres = new float[clusters][];
         for (int c = 0; c < clusters; c++) {
             centres[c] = noisy(new float[DIM], 1f);
         }
+        this.collapsedQueries = collapsedQueries;
+        collapsed = noisy(new float[DIM], 1f);
+    }
+
+    /** The vector the collapsed queries give (before their small per-image noise). */
+    float[] collapsedVector() {
+        return collapsed.clone();
     }
 
     static IndexSettings settings(FeatureMode mode) {
-        return new IndexSettings(VectorFormat.FLOAT32, 16, 100, mode, QUERIES, DIM, TOKENS, WIDTH);
+        return new IndexSettings(VectorFormat.FLOAT32, 16, 100, QueryMeans.NONE, IndexSettings.DEFAULT_GRAPH_MEAN_COSINE,
+                IndexSettings.DEFAULT_GRAPH_DEDUPE_COSINE, mode, QUERIES, DIM, TOKENS, WIDTH);
     }
 
     /** An image near a random concept; image tokens only when {@code withTokens} (they cost 7104 floats). */
@@ -39,7 +58,8 @@ final class SyntheticCorpus {
         float[] imageCentre = noisy(centres[random.nextInt(centres.length)], 0.12f);
         float[] queries = new float[QUERIES * DIM];
         for (int q = 0; q < QUERIES; q++) {
-            System.arraycopy(noisy(imageCentre, 0.08f), 0, queries, q * DIM, DIM);
+            float[] vector = collapsedQueries.contains(q) ? noisy(collapsed, 0.01f) : noisy(imageCentre, 0.08f);
+            System.arraycopy(vector, 0, queries, q * DIM, DIM);
         }
         float[] tokens = new float[withTokens ? TOKENS * WIDTH : 0];
         for (int i = 0; i < tokens.length; i++) {
@@ -48,9 +68,20 @@ final class SyntheticCorpus {
         return new ImageFeatures(tokens, queries, QUERIES, DIM);
     }
 
-    /** A text embedding near a random concept. */
+    /**
+     * A text embedding near a random concept. With collapsed queries, texts also lean towards
+     * the collapsed vector, as the tiny model's do (they score its collapsed queries higher than
+     * any other query on average): what lures a graph search into them.
+     */
     float[] text() {
-        return noisy(centres[random.nextInt(centres.length)], 0.2f);
+        float[] text = noisy(centres[random.nextInt(centres.length)], 0.2f);
+        if (!collapsedQueries.isEmpty()) {
+            for (int e = 0; e < DIM; e++) {
+                text[e] += COLLAPSED_PULL * collapsed[e];
+            }
+            text = noisy(text, 0f);
+        }
+        return text;
     }
 
     static ImageRecord record(String id, ImageFeatures features, String metadataJson) {

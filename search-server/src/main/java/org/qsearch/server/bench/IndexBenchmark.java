@@ -7,17 +7,16 @@ import org.qsearch.indexer.ImageIndexSearcher;
 import org.qsearch.indexer.ImageIndexWriter;
 import org.qsearch.indexer.IndexSettings;
 import org.qsearch.indexer.SearchRequest;
-import org.qsearch.indexer.VectorFormat;
 import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
 import org.qsearch.indexer.bulk.BulkSummary;
 import org.qsearch.indexer.bulk.FolderReader;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +26,13 @@ import java.util.stream.Stream;
 
 /**
  * Bulk indexing end to end against the encoder alone on the same images, and
- * per vector format: index and feature-store bytes per image and ANN
- * recall@k of text->image search against the exact max-over-32 ranking for
- * several over-fetch factors k'.
+ * per index settings (vector format, which vectors enter the graph): index and
+ * feature-store bytes per image, ANN recall@k of text->image search against
+ * the exact max-over-32 ranking and query latency for several over-fetch
+ * factors k'.
  */
 public final class IndexBenchmark {
+    private static final int WARM_UP_QUERIES = 200;
     private final Blip2Encoder encoder;
     private final Path images;
     private final int batch;
@@ -61,60 +62,61 @@ public final class IndexBenchmark {
         return files.size() / ((System.nanoTime() - t0) / 1e9);
     }
 
-    public record FormatRow(String format, double imagesPerSecond, long indexed, double luceneBytesPerImage,
-                            double featureBytesPerImage, Map<String, Double> recall) {}
+    /** Median and 99th percentile of one over-fetch's ANN query times, in milliseconds. */
+    public record Latency(double p50Ms, double p99Ms) {}
 
-    /** Builds a fresh index in `dir` with `format` and measures it with the query embeddings. */
-    public FormatRow format(VectorFormat format, int hnswM, int hnswBeam, Path dir, float[][] queries, int k,
-                            int[] overFetch) throws IOException, InterruptedException {
-        IndexSettings settings = IndexSettings.forDims(encoder.bundle().dims()).withVectorFormat(format)
-                .withHnsw(hnswM, hnswBeam);
+    /** @param graph which vectors entered the graph (the label of the index command's --graph choice) */
+    public record FormatRow(String graph, String format, double imagesPerSecond, long indexed, double luceneBytesPerImage,
+                            double featureBytesPerImage, Map<String, Double> recall, Map<String, Latency> latency) {}
+
+    /** Builds a fresh index in `dir` with `settings` and measures it with the query embeddings. */
+    public FormatRow format(String graph, IndexSettings settings, Path dir, float[][] queries, int k, int[] overFetch)
+            throws IOException, InterruptedException {
         BulkSummary summary;
         try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
             summary = new BulkIndexer(encoder, writer, BulkOptions.defaults().withBatchSize(batch)
                     .withErrorsFile(dir.resolve("errors.jsonl")).withProgress(false)).run(new FolderReader(images));
         }
         Map<String, Double> recall = new LinkedHashMap<>();
+        Map<String, Latency> latency = new LinkedHashMap<>();
         try (ImageIndexSearcher searcher = ImageIndexSearcher.open(dir)) {
             List<Set<String>> exact = new ArrayList<>();
             for (float[] q : queries) {
                 exact.add(ids(searcher.searchImages(q, SearchRequest.top(k).exactly())));
             }
             for (int f : overFetch) {
+                SearchRequest request = SearchRequest.top(k).withCandidates(f * k);
+                for (int i = 0; i < Math.min(WARM_UP_QUERIES, queries.length); i++) {
+                    searcher.searchImages(queries[i], request);
+                }
                 double sum = 0;
+                long[] nanos = new long[queries.length];
                 for (int i = 0; i < queries.length; i++) {
-                    Set<String> got = ids(searcher.searchImages(queries[i], SearchRequest.top(k).withCandidates(f * k)));
+                    long t0 = System.nanoTime();
+                    List<ImageHit> hits = searcher.searchImages(queries[i], request);
+                    nanos[i] = System.nanoTime() - t0;
+                    Set<String> got = ids(hits);
                     got.retainAll(exact.get(i));
                     sum += (double) got.size() / Math.min(k, exact.get(i).size());
                 }
                 recall.put("k'=" + f + "k", sum / queries.length);
+                Arrays.sort(nanos);
+                latency.put("k'=" + f + "k", new Latency(percentile(nanos, 0.50) / 1e6, percentile(nanos, 0.99) / 1e6));
             }
         }
         long n = summary.indexed();
-        return new FormatRow(format.name().toLowerCase(), summary.imagesPerSecond(), n,
-                (double) bytes(dir.resolve("lucene")) / n, (double) bytes(dir.resolve("features")) / n, recall);
+        return new FormatRow(graph, settings.vectorFormat().name().toLowerCase(), summary.imagesPerSecond(), n,
+                (double) DirectoryBytes.of(dir.resolve("lucene"), "") / n,
+                (double) DirectoryBytes.of(dir.resolve("features"), "") / n, recall, latency);
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
     }
 
     private static Set<String> ids(List<ImageHit> hits) {
         Set<String> out = new HashSet<>();
         hits.forEach(h -> out.add(h.id()));
         return out;
-    }
-
-    private static long bytes(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

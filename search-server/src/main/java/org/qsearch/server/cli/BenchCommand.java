@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 
 /** bin/qsearch bench SUBJECT: benchmarks that write a JSON and a Markdown report. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (JSON + Markdown reports).",
-        subcommands = {BenchEncoderCommand.class, BenchIndexCommand.class, BenchPipelineCommand.class})
+        subcommands = {BenchEncoderCommand.class, BenchIndexCommand.class, BenchPipelineCommand.class,
+                BenchAnnCommand.class})
 final class BenchCommand {
 }

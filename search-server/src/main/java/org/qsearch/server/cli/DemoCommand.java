@@ -14,6 +14,7 @@ import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
 import org.qsearch.indexer.bulk.BulkSummary;
 import org.qsearch.indexer.bulk.InputFormat;
+import org.qsearch.indexer.bulk.InputReader;
 import org.qsearch.server.demo.DemoCollection;
 import org.qsearch.server.http.ServedCollection;
 import org.qsearch.server.http.ServerSettings;
@@ -81,14 +82,18 @@ final class DemoCommand implements Callable<Integer> {
     private void index(DemoCollection demo, int images) throws IOException, InterruptedException {
         System.err.println("qsearch demo: indexing " + images + " images with captions into " + demo.index()
                 + " (once; stopping is safe, the next run resumes)");
+        InputReader manifest = InputFormat.JSONL.open(demo.manifest());
         try (Blip2Encoder encoder = model.open();
-             ImageIndexWriter writer = ImageIndexWriter.open(demo.index(), IndexSettings.forDims(encoder.bundle().dims()))) {
+             ImageIndexWriter writer = IndexSettings.recorded(demo.index()).isPresent()
+                     ? ImageIndexWriter.open(demo.index()) // resuming: the recorded settings
+                     : ImageIndexWriter.open(demo.index(), GraphChoice.AUTO.forNewIndex(
+                             IndexSettings.forDims(encoder.bundle().dims()), manifest, encoder))) {
             BulkOptions options = BulkOptions.defaults()
                     .withErrorsFile(demo.dir().resolve("errors.jsonl"))
                     // greedy snippets: beam search would make the first run several times slower
                     .withCaptions(encoder.hasCaptions() ? GenerationOptions.SNIPPET.settings() : null)
                     .withCaptionsAsTexts(true);
-            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(InputFormat.JSONL.open(demo.manifest()));
+            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(manifest);
             System.err.println("qsearch demo: " + summary);
             writer.commit(Map.of(COMPLETE_KEY, Integer.toString(images)));
         }

@@ -1,7 +1,6 @@
 package org.qsearch.server.cli;
 
 import org.qsearch.encoder.Blip2Encoder;
-import org.qsearch.encoder.ModelBundle;
 import org.qsearch.indexer.FeatureMode;
 import org.qsearch.indexer.ImageIndexWriter;
 import org.qsearch.indexer.IndexSettings;
@@ -10,16 +9,17 @@ import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
 import org.qsearch.indexer.bulk.BulkSummary;
 import org.qsearch.indexer.bulk.InputFormat;
+import org.qsearch.indexer.bulk.InputReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** Builds or updates an index from a folder or a manifest; safe to stop and run again. */
@@ -100,6 +100,12 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--features", converter = FeatureModes.class, description = "stored or recompute: keep image tokens for reranking (new index only; default stored)")
     FeatureMode features;
 
+    @Option(names = "--graph", converter = GraphChoice.Converter.class,
+            description = "which query vectors enter the HNSW graph, the others still scored exactly: all, means (not "
+                    + "those near their query's mean over a sample of the input) or auto (means, and not near-duplicates "
+                    + "within an image) (new index only; default auto)")
+    GraphChoice graph;
+
     @Override
     public Integer call() throws Exception {
         BulkOptions defaults = BulkOptions.defaults();
@@ -111,7 +117,7 @@ final class IndexCommand implements Callable<Integer> {
                 .withCaptionsAsTexts(captionsAsTexts)
                 .withPrune(prune);
         var reader = format.open(input);
-        try (Blip2Encoder enc = model.open(); ImageIndexWriter writer = openIndex(enc.bundle().dims())) {
+        try (Blip2Encoder enc = model.open(); ImageIndexWriter writer = openIndex(enc, reader)) {
             BulkSummary summary = new BulkIndexer(enc, writer, options).run(reader);
             System.err.println(summary);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -130,8 +136,9 @@ final class IndexCommand implements Callable<Integer> {
     }
 
     /** An existing index keeps its settings unless some are given (then they must agree); a new one gets them. */
-    private ImageIndexWriter openIndex(ModelBundle.Dims dims) throws IOException {
-        IndexSettings settings = IndexSettings.forDims(dims);
+    private ImageIndexWriter openIndex(Blip2Encoder enc, InputReader reader) throws IOException, InterruptedException {
+        Optional<IndexSettings> recorded = IndexSettings.recorded(index);
+        IndexSettings settings = IndexSettings.forDims(enc.bundle().dims());
         if (vectorFormat != null) {
             settings = settings.withVectorFormat(vectorFormat);
         }
@@ -142,13 +149,18 @@ final class IndexCommand implements Callable<Integer> {
         if (features != null) {
             settings = settings.withFeatureMode(features);
         }
-        if (vectorFormat != null || hnswM != null || hnswBeam != null || features != null) {
-            return ImageIndexWriter.open(index, settings);
+        if (recorded.isPresent()) {
+            if (vectorFormat == null && hnswM == null && hnswBeam == null && features == null && graph == null) {
+                return ImageIndexWriter.open(index);
+            }
+            IndexSettings kept = recorded.get(); // a graph choice is checked by its cosines: the means come from the index
+            settings = settings.withGraph(kept.queryMeans(), kept.graphMeanCosine(), kept.graphDedupeCosine());
+            if (graph != null) {
+                settings = graph.apply(settings, kept.queryMeans());
+            }
+        } else {
+            settings = (graph == null ? GraphChoice.AUTO : graph).forNewIndex(settings, reader, enc);
         }
-        try {
-            return ImageIndexWriter.open(index);
-        } catch (NoSuchFileException e) {
-            return ImageIndexWriter.open(index, settings);
-        }
+        return ImageIndexWriter.open(index, settings);
     }
 }

@@ -4,9 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.EncoderOptions;
+import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.indexer.IndexSettings;
+import org.qsearch.indexer.QueryMeans;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IndexAndSearchCommandsTest {
     private static final String MODEL = CommandsTest.MODEL;
     private static final Path GOLDEN = Path.of(MODEL, "golden");
+
+    /** The four shipped images' features, encoded one at a time in name order, as the index command's sample is. */
+    private static List<ImageFeatures> goldenFeatures() throws Exception {
+        try (Blip2Encoder encoder = Blip2Encoder.open(Path.of(MODEL), EncoderOptions.defaults())) {
+            List<ImageFeatures> features = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                features.add(encoder.encodeImage(Files.readAllBytes(GOLDEN.resolve("image_" + i + ".png"))));
+            }
+            return features;
+        }
+    }
 
     @Test
     void indexThenSearchByTextAndByImage(@TempDir Path tmp) throws Exception {
@@ -34,6 +52,9 @@ class IndexAndSearchCommandsTest {
         assertEquals(4, summary.get("indexed").asInt());
         assertEquals(1, summary.get("failed").asInt());
         assertEquals(1, Files.readAllLines(errors).size());
+        IndexSettings recorded = IndexSettings.recorded(index).orElseThrow();
+        assertEquals(QueryMeans.of(goldenFeatures()), recorded.queryMeans(), "--graph auto: the means of the input's images");
+        assertEquals(IndexSettings.DEFAULT_GRAPH_MEAN_COSINE, recorded.graphMeanCosine());
 
         CommandsTest.Run again = CommandsTest.run("index", "--model", MODEL, "--index", index.toString(),
                 "--input", photos.toString(), "--errors", errors.toString());

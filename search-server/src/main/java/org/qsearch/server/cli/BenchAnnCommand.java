@@ -1,0 +1,211 @@
+package org.qsearch.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.encoder.EncoderOptions;
+import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.indexer.GraphMembership;
+import org.qsearch.indexer.IndexSettings;
+import org.qsearch.indexer.QueryMeans;
+import org.qsearch.indexer.VectorFormat;
+import org.qsearch.indexer.bulk.FolderReader;
+import org.qsearch.indexer.bulk.InputSample;
+import org.qsearch.server.bench.AnnBenchmark;
+import org.qsearch.server.bench.BenchReport;
+import org.qsearch.server.bench.EncoderBenchmark;
+import org.qsearch.server.bench.Npy;
+import org.qsearch.server.bench.WorkDir;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * ANN for max-over-32 at scale, qsearch beside FAISS and hnswlib on the same vectors: encodes a
+ * generated collection (tools/bench/ann_collection.py) once, exports it as .npy, measures qsearch,
+ * runs tools/bench/ann_peers.py on the export, and writes one report.
+ */
+@Command(name = "ann", mixinStandardHelpOptions = true,
+        description = "Text->image ANN over a generated collection: qsearch vs FAISS and hnswlib on the same vectors; "
+                + "writes OUT.json and OUT.md.")
+final class BenchAnnCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--collection", required = true, paramLabel = "DIR",
+            description = "from tools/bench/ann_collection.py: DIR/images/ and DIR/queries.txt")
+    Path collection;
+
+    @Option(names = "--k", defaultValue = "10", description = "results per query (default: ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--over-fetch", split = ",", defaultValue = "1,5,20",
+            description = "k' as multiples of k (default: ${DEFAULT-VALUE})")
+    int[] overFetch;
+
+    @Option(names = "--formats", split = ",", defaultValue = "float32,int8,int4,int1", converter = IndexCommand.VectorFormats.class,
+            description = "vector formats (default: ${DEFAULT-VALUE})")
+    VectorFormat[] formats;
+
+    @Option(names = "--graphs", split = ",", defaultValue = "all,auto", converter = GraphChoice.Converter.class,
+            description = "which vectors enter the HNSW graph (see index --graph) (default: ${DEFAULT-VALUE})")
+    List<GraphChoice> graphs;
+
+    @Option(names = "--quick", description = "a uniform sample of 2,000 images, 200 queries, float32 and int8, auto "
+            + "graph only: under 2 minutes here")
+    boolean quick;
+
+    @Option(names = "--peers", negatable = true, defaultValue = "true",
+            description = "also run FAISS and hnswlib (Debian python3-faiss, python3-hnswlib) (default: ${DEFAULT-VALUE})")
+    boolean peers;
+
+    @Option(names = "--batch", defaultValue = "32", description = "encoder batch (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "writes PREFIX.json and PREFIX.md")
+    Path out;
+
+    private static final int QUICK_QUERIES = 200;
+    private static final int QUICK_IMAGES = 2000;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> texts = Files.readAllLines(collection.resolve("queries.txt")).stream().filter(l -> !l.isBlank())
+                .limit(quick ? QUICK_QUERIES : Long.MAX_VALUE).toList();
+        List<VectorFormat> runFormats = quick ? List.of(VectorFormat.FLOAT32, VectorFormat.INT8) : List.of(formats);
+        List<GraphChoice> runGraphs = quick ? List.of(GraphChoice.AUTO) : graphs;
+        try (WorkDir work = new WorkDir("qsearch-bench-ann"); Blip2Encoder enc = model.open()) {
+            long t0 = System.nanoTime();
+            List<ImageFeatures> images = InputSample.images(new FolderReader(collection.resolve("images")), enc,
+                    quick ? QUICK_IMAGES : Integer.MAX_VALUE);
+            double encodeSeconds = (System.nanoTime() - t0) / 1e9;
+            float[][] queries = enc.encodeTexts(texts);
+            int per = enc.bundle().dims().numQueries();
+            int dim = enc.bundle().dims().embedDim();
+            Npy.write(work.resolve("images.npy"), images.stream().map(ImageFeatures::queryEmbeds).toArray(float[][]::new),
+                    images.size(), per, dim);
+            Npy.write(work.resolve("queries.npy"), queries, queries.length, dim);
+            // the collection is generated at random (and a quick run samples it), so its first images are a uniform sample
+            QueryMeans means = QueryMeans.of(images.subList(0, Math.min(QueryMeans.SAMPLE_SIZE, images.size())));
+            IndexSettings auto = GraphChoice.AUTO.apply(IndexSettings.forDims(enc.bundle().dims()), means);
+            Npy.write(work.resolve("graph_mask.npy"), images.stream().map(image -> {
+                boolean[] in = GraphMembership.of(image, auto);
+                float[] row = new float[in.length];
+                for (int q = 0; q < in.length; q++) {
+                    row[q] = in[q] ? 1 : 0;
+                }
+                return row;
+            }).toArray(float[][]::new), images.size(), per);
+
+            AnnBenchmark bench = new AnnBenchmark(images, queries, k);
+            List<AnnBenchmark.Row> rows = new ArrayList<>();
+            for (GraphChoice g : runGraphs) {
+                for (VectorFormat f : runFormats) {
+                    IndexSettings settings = g.apply(IndexSettings.forDims(enc.bundle().dims()).withVectorFormat(f), means);
+                    rows.addAll(bench.run(g.label(), settings, work.resolve(g + "-" + f), overFetch));
+                }
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("command", "bin/qsearch bench ann --collection " + collection + " --k " + k + " --over-fetch "
+                    + Arrays.stream(overFetch).mapToObj(Integer::toString).collect(Collectors.joining(","))
+                    + (quick ? " --quick" : "") + (peers ? "" : " --no-peers") + " --out " + out);
+            report.put("date", Instant.now().toString());
+            report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));
+            report.put("images", images.size());
+            report.put("queries", queries.length);
+            report.put("encode_seconds", encodeSeconds);
+            report.put("qsearch", rows);
+            if (peers) {
+                report.put("peers", runPeers(work.path()));
+            }
+            String md = markdown(report, rows);
+            BenchReport.write(out, report, md);
+            System.out.println(md);
+        }
+        return 0;
+    }
+
+    private Map<?, ?> runPeers(Path data) throws Exception {
+        Path script = Path.of(System.getProperty("qsearch.home", "."), "tools", "bench", "ann_peers.py");
+        Path result = data.resolve("peers.json");
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--data", data.toString(), "--k",
+                Integer.toString(k), "--over-fetch", Arrays.stream(overFetch).mapToObj(Integer::toString)
+                .collect(Collectors.joining(",")), "--out", result.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(script + " failed (exit " + p.exitValue() + ")");
+        }
+        return new ObjectMapper().readValue(result.toFile(), Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String markdown(Map<String, Object> r, List<AnnBenchmark.Row> rows) {
+        StringBuilder md = BenchReport.header("Benchmarks", r, "Sections 1 (ANN for max-over-32) and 2 (peers) of "
+                + "issue 7; sections 3 (encoder and bulk indexing: see docs/bench/), 4 (query pipeline) and 5 (server "
+                + "under load) are not measured yet.");
+        md.append(String.format("%n## 1. ANN for max-over-32%n%n%s images (augmented renders of the training emoji, "
+                + "tools/bench/ann_collection.py) x 32 query vectors, %s text queries; recall@10 against the exact "
+                + "max-over-32 top 10; one run per row after a warm-up; latency and 1-thread QPS of whole searches "
+                + "(graph, exact rescoring, stored fields). RAM: the HNSW graph and the vectors it compares.%n%n",
+                r.get("images"), r.get("queries")));
+        md.append("| graph | format | k' | recall@10 | QPS 1 thread | QPS 2 threads | p50 ms | p99 ms | build s | "
+                + "disk bytes/image | RAM bytes/image |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (AnnBenchmark.Row row : rows) {
+            md.append(String.format("| %s | %s | %dk | %.3f | %.0f | %.0f | %.2f | %.2f | %.1f | %.0f | %.0f |%n",
+                    row.graph(), row.format(), row.overFetch(), row.recall(), row.qps1(), row.qps2(), row.p50Ms(),
+                    row.p99Ms(), row.buildSeconds(), row.diskBytesPerImage(), row.ramBytesPerImage()));
+        }
+        if (!(r.get("peers") instanceof Map<?, ?> peers)) {
+            md.append("\n## 2. Peers\n\nNot run (--no-peers).\n");
+            return md.toString();
+        }
+        List<Map<String, Object>> engines = (List<Map<String, Object>>) peers.get("engines");
+        md.append("\n## 2. Peers on the same vectors\n\nFAISS and hnswlib (M and construction beam as qsearch's) "
+                + "search the child vectors for k' hits, group them to images and rescore those exactly (numpy), as "
+                + "qsearch does; FAISS flat fetches 32k children, which always hold the exact top k. Search-only QPS: "
+                + "one batched call on the engine's threads, grouping and rescoring excluded; latency: one-query "
+                + "calls with rescoring, in Python. Graph `auto`: the HNSW index holds only the vectors qsearch's auto graph "
+                + "holds.\n\n| engine | graph | threads | k' | recall@10 | search-only QPS | p50 ms | p99 ms | build s "
+                + "| bytes/image |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> e : engines) {
+            md.append(String.format("| %s | %s | %s | %sk | %.3f | %.0f | %.2f | %.2f | %.1f | %.0f |%n", e.get("engine"),
+                    e.get("graph"), e.get("threads"), e.get("over_fetch"), num(e, "recall"), num(e, "qps_search_only"), num(e, "p50_ms"),
+                    num(e, "p99_ms"), num(e, "build_s"), num(e, "bytes_per_image")));
+        }
+        md.append("\n### Matched recall\n\nFor each qsearch row, each peer on the same graph (all vectors, or those of "
+                + "qsearch's auto graph) at its smallest k' whose recall@10 is at least qsearch's; QPS on 1 thread; "
+                + "ratio = qsearch QPS / peer QPS (the peers' QPS leave out grouping and rescoring).\n\n"
+                + "| qsearch graph/format | k' | recall@10 | QPS | FAISS HNSW k' | QPS | ratio | hnswlib k' | QPS | ratio |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
+        for (AnnBenchmark.Row row : rows) {
+            md.append(String.format("| %s/%s | %dk | %.3f | %.0f", row.graph(), row.format(), row.overFetch(), row.recall(),
+                    row.qps1()));
+            for (String engine : List.of("faiss-hnsw-flat", "hnswlib")) {
+                Map<String, Object> peer = matching(engines, engine, row);
+                md.append(peer == null ? " | not reached | - | -" : String.format(" | %sk | %.0f | %.2f", peer.get("over_fetch"),
+                        num(peer, "qps_search_only"), row.qps1() / num(peer, "qps_search_only")));
+            }
+            md.append(" |\n");
+        }
+        return md.toString();
+    }
+
+    /** A peer's 1-thread row on the same graph at its smallest over-fetch reaching {@code row}'s recall, or null. */
+    private static Map<String, Object> matching(List<Map<String, Object>> engines, String engine, AnnBenchmark.Row row) {
+        return engines.stream().filter(e -> engine.equals(e.get("engine")) && row.graph().equals(e.get("graph"))
+                && ((Number) e.get("threads")).intValue() == 1 && num(e, "recall") >= row.recall()).findFirst().orElse(null);
+    }
+
+    private static double num(Map<String, Object> e, String key) {
+        return ((Number) e.get(key)).doubleValue();
+    }
+}
