@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,6 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Rerank latency per text query at several depths and caption time per image; writes OUT.json and OUT.md.")
 final class BenchPipelineCommand implements Callable<Integer> {
+    private static final int SNIPPET_PAGE = 20;
+
     @Mixin
     ModelOption model;
 
@@ -65,6 +68,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 + String.join(",", Arrays.stream(depths).mapToObj(Integer::toString).toList())
                 + " --caption-images " + captionImages + " --out " + out);
         report.put("date", Instant.now().toString());
+        report.put("load_average_1min_at_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         List<PipelineBenchmark.RerankRow> rerank = new ArrayList<>();
         List<PipelineBenchmark.CaptionRow> captions = new ArrayList<>();
         try (SearchPipeline pipeline = index.open(model, settings)) {
@@ -75,11 +79,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
             for (int depth : depths) {
                 rerank.add(bench.rerank("stored", texts, depth));
             }
-            List<String> ids = distinctImages(pipeline, 2 * captionImages + 4);
+            List<ImageHit> images = distinctImages(pipeline, 2 * captionImages + 4);
+            List<String> ids = images.stream().map(ImageHit::id).toList();
             captions.add(bench.captionEach(ids.subList(0, 2), ids.subList(4, 4 + captionImages), new GenerationOptions(1, 30)));
             captions.add(bench.captionEach(ids.subList(2, 4), ids.subList(4 + captionImages, 4 + 2 * captionImages),
                     GenerationOptions.LAVIS));
-            captions.add(bench.snippets(texts, 20));
+            captions.add(bench.captionPages(images, SNIPPET_PAGE, GenerationOptions.SNIPPET));
         }
         if (recomputeIndex != null) {
             IndexOption other = new IndexOption();
@@ -100,13 +105,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Ids of images with pairwise different content, so no caption comes from the cache. */
-    private static List<String> distinctImages(SearchPipeline pipeline, int n) throws java.io.IOException {
-        List<String> ids = new ArrayList<>();
+    /** Images with pairwise different content, so no caption comes from the cache. */
+    private static List<ImageHit> distinctImages(SearchPipeline pipeline, int n) throws java.io.IOException {
+        List<ImageHit> ids = new ArrayList<>();
         Set<String> hashes = new HashSet<>();
         pipeline.index().forEachImage((ImageHit hit) -> {
             if (ids.size() < n && hashes.add(hit.contentHash())) {
-                ids.add(hit.id());
+                ids.add(hit);
             }
         });
         if (ids.size() < n) {
@@ -120,7 +125,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
         StringBuilder md = BenchReport.header("Query pipeline benchmark", r, "Text queries against an index of "
                 + r.get("images") + " images, k = 10, exact rescoring of HNSW candidates; the rerank step reads each "
                 + "candidate's trunk tokens (feature store or recompute) and runs the itm graph in batches of "
-                + r.get("rerank_batch") + ". One warm-up pass before each timed pass.");
+                + r.get("rerank_batch") + ". One warm-up pass before each timed pass. The machine is shared: its 1-minute "
+                + "load average was " + r.get("load_average_1min_at_start") + " at the start.");
         md.append("\n## Rerank latency per query\n\n| features | depth k | queries | itm graph runs | rerank mean ms "
                 + "| rerank p50 ms | rerank p95 ms | whole query mean ms |\n|---|---|---|---|---|---|---|---|\n");
         for (PipelineBenchmark.RerankRow row : rerank) {

@@ -23,8 +23,4 @@ final class BoundedCache<K, V> {
     synchronized void put(K key, V value) {
         map.put(key, value);
     }
-
-    synchronized int size() {
-        return map.size();
-    }
 }

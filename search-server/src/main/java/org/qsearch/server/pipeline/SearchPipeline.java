@@ -98,6 +98,7 @@ public final class SearchPipeline implements AutoCloseable {
     /** Text to images (ITC, then ITM rerank), or with TEXTS to texts by ITC alone. */
     public SearchResponse searchText(String text, Target target, QueryOptions o) {
         StepTimes times = new StepTimes();
+        requireTarget(target);
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("empty query text");
         }
@@ -118,6 +119,7 @@ public final class SearchPipeline implements AutoCloseable {
     /** An image to texts (ITC, then ITM rerank) or to similar images. */
     public SearchResponse searchImage(byte[] imageBytes, Target target, QueryOptions o) throws ImageDecodeException {
         StepTimes times = new StepTimes();
+        requireTarget(target);
         if (imageBytes == null || imageBytes.length == 0) {
             throw new IllegalArgumentException("empty image");
         }
@@ -134,6 +136,7 @@ public final class SearchPipeline implements AutoCloseable {
     /** An indexed image to texts or to similar images (itself left out), from its stored vectors. */
     public SearchResponse searchLike(String indexedImageId, Target target, QueryOptions o) {
         StepTimes times = new StepTimes();
+        requireTarget(target);
         Plan plan = plan(o, target == Target.TEXTS, 1);
         ImageHit self = image(indexedImageId).orElseThrow(() -> notFound(indexedImageId));
         times.step("validate");
@@ -152,6 +155,7 @@ public final class SearchPipeline implements AutoCloseable {
      */
     public SearchResponse searchEmbedding(float[][] vectors, Target target, QueryOptions o) {
         StepTimes times = new StepTimes();
+        requireTarget(target);
         int e = index.settings().embedDim();
         int q = index.settings().numQueries();
         if (vectors == null || (vectors.length != 1 && vectors.length != q)) {
@@ -397,6 +401,12 @@ public final class SearchPipeline implements AutoCloseable {
             return JSON.readTree(json == null ? "{}" : json);
         } catch (IOException e) {
             throw new IllegalStateException("stored metadata is not JSON: " + json, e);
+        }
+    }
+
+    private static void requireTarget(Target target) {
+        if (target == null) {
+            throw new IllegalArgumentException("target is required (images or texts)");
         }
     }
 

@@ -187,6 +187,7 @@ class SearchPipelineTest {
     @Test
     void badInputGetsClearErrors() {
         assertThrows(IllegalArgumentException.class, () -> pipeline.searchText(" ", Target.IMAGES, exact(3)));
+        assertThrows(IllegalArgumentException.class, () -> pipeline.searchText("pear", null, exact(3)));
         IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
                 () -> pipeline.searchText("pear", Target.IMAGES, exact(101)));
         assertEquals("k must be at most 100: 101", k.getMessage());
