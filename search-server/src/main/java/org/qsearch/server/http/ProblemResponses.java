@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.UUID;
 import org.qsearch.encoder.ImageDecodeException;
@@ -22,6 +24,12 @@ import org.slf4j.LoggerFactory;
 final class ProblemResponses {
     static final String CONTENT_TYPE = "application/problem+json";
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+    /**
+     * How much of a refused body is read and discarded before answering 413. A client still
+     * sending when the server answers and closes usually sees a reset, not the 413 (Tomcat's
+     * maxSwallowSize solves the same); past this many bytes the connection is closed instead.
+     */
+    static final long SWALLOW_BYTES = 4L << 20;
 
     private final ObjectMapper json;
 
@@ -64,6 +72,9 @@ final class ProblemResponses {
     }
 
     void write(Context ctx, ApiProblem problem) {
+        if (problem.status() == 413) {
+            swallowUnreadBody(ctx);
+        }
         ObjectNode body = json.createObjectNode()
                 .put("type", "about:blank")
                 .put("title", problem.title())
@@ -74,6 +85,25 @@ final class ProblemResponses {
             ctx.header(header.getKey(), header.getValue());
         }
         ctx.status(problem.status()).contentType(CONTENT_TYPE).result(body.toString());
+    }
+
+    private static void swallowUnreadBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > SWALLOW_BYTES) {
+            ctx.header("Connection", "close");
+            return;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            long left = SWALLOW_BYTES;
+            for (long n = in.skip(left); n > 0 && left > 0; n = in.skip(left)) {
+                left -= n;
+            }
+            if (left <= 0) {
+                ctx.header("Connection", "close");
+            }
+        } catch (IOException | IllegalStateException e) {
+            ctx.header("Connection", "close"); // the body is gone or was taken by a multipart parser
+        }
     }
 
     private static String reason(int status) {
