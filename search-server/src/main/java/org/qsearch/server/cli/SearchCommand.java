@@ -1,34 +1,35 @@
 package org.qsearch.server.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.qsearch.encoder.Blip2Encoder;
-import org.qsearch.encoder.ImageFeatures;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.SearchFilter;
-import org.qsearch.indexer.SearchRequest;
-import org.qsearch.indexer.TextHit;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.qsearch.indexer.SearchFilter;
+import org.qsearch.reranker.Fusion;
+import org.qsearch.server.http.ApiJson;
+import org.qsearch.server.pipeline.PipelineSettings;
+import org.qsearch.server.pipeline.QueryOptions;
+import org.qsearch.server.pipeline.ResultItem;
+import org.qsearch.server.pipeline.SearchPipeline;
+import org.qsearch.server.pipeline.SearchResponse;
+import org.qsearch.server.pipeline.Target;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Searches an index with a text or an image (ITC, exact rescoring of the HNSW candidates). */
+/**
+ * Searches an index through the query pipeline, as the API does (ITC over the HNSW candidates,
+ * exact rescoring, ITM rerank, dedupe, snippet captions); {@code --json} prints the API's answer.
+ */
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = {"Search an index: a text finds images; an image finds similar images, or texts with --target texts."})
 final class SearchCommand implements Callable<Integer> {
-    enum Target { IMAGES, TEXTS }
-
     static final class Targets extends EnumConverter<Target> {
         Targets() {
             super(Target.class);
@@ -46,8 +47,8 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory")
-    Path index;
+    @Mixin
+    IndexOption index;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Query query;
@@ -55,8 +56,19 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "10", description = "results (default: ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--candidates", paramLabel = "N", description = "HNSW candidates to rescore (default: max(k, 100))")
-    Integer candidates;
+    @Option(names = "--rerank", defaultValue = "" + QueryOptions.DEFAULT_RERANK, paramLabel = "N",
+            description = "ITM rerank depth, 0 = ITC only (default: ${DEFAULT-VALUE}; image->images is never reranked)")
+    int rerank;
+
+    @Option(names = "--fusion", defaultValue = "lavis", description = "lavis (ITC + ITM logit) or itm (ITM probability) (default: ${DEFAULT-VALUE})")
+    String fusion;
+
+    @Option(names = "--itm-threshold", paramLabel = "P", description = "drop reranked results whose ITM match probability is below P")
+    Double itmThreshold;
+
+    @Option(names = "--over-fetch", paramLabel = "N", description = "HNSW candidates per result wanted before exact rescoring (default: "
+            + "the pipeline's)")
+    Integer overFetch;
 
     @Option(names = "--target", defaultValue = "images", converter = Targets.class, description = "images or texts (default: ${DEFAULT-VALUE})")
     Target target;
@@ -68,52 +80,47 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--exact", description = "score every indexed vector instead of searching the graph")
     boolean exact;
 
-    @Option(names = "--json", description = "print one JSON object instead of lines")
-    boolean json;
+    @Option(names = "--no-dedupe", description = "keep near-identical images")
+    boolean noDedupe;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    @Option(names = "--no-captions", description = "do not generate snippet captions for images indexed without one")
+    boolean noCaptions;
+
+    @Option(names = "--json", description = "print the API's JSON answer instead of lines")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (target == Target.TEXTS && query.image == null) {
-            throw new IllegalArgumentException("--target texts searches with an image: give --image");
+        QueryOptions options = QueryOptions.defaults().withK(k).withRerank(rerank).withFusion(Fusion.byLabel(fusion))
+                .withItmThreshold(itmThreshold).withFilter(filter()).withDedupe(!noDedupe).withCaptions(!noCaptions)
+                .withExact(exact);
+        PipelineSettings settings = PipelineSettings.defaults();
+        if (overFetch != null) {
+            settings = settings.withOverfetch(overFetch);
         }
-        SearchRequest request = request();
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index); Blip2Encoder enc = model.open()) {
+        try (SearchPipeline pipeline = index.open(model, settings)) {
             long start = System.nanoTime();
-            List<Map<String, Object>> results = new ArrayList<>();
-            List<String> lines = new ArrayList<>();
-            if (query.text != null || target == Target.IMAGES) {
-                List<ImageHit> hits = query.text != null
-                        ? searcher.searchImages(enc.encodeTexts(List.of(query.text))[0], request)
-                        : searcher.searchSimilarImages(enc.encodeImage(Files.readAllBytes(query.image)), request);
-                hits.forEach(h -> {
-                    results.add(row(h));
-                    lines.add(line(lines.size() + 1, h));
-                });
-            } else {
-                ImageFeatures features = enc.encodeImage(Files.readAllBytes(query.image));
-                searcher.searchTexts(features, request).forEach(h -> {
-                    results.add(row(h));
-                    lines.add(line(lines.size() + 1, h));
-                });
-            }
+            SearchResponse response = query.text != null
+                    ? pipeline.searchText(query.text, target, options)
+                    : pipeline.searchImage(Files.readAllBytes(query.image), target, options);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             if (json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("results", results);
-                out.put("took_ms", tookMs);
-                System.out.println(Json.write(out));
+                ObjectNode body = ApiJson.mapper().valueToTree(response);
+                body.remove("timings_ms");
+                body.put("took_ms", tookMs);
+                System.out.println(body);
             } else {
-                lines.forEach(System.out::println);
-                System.out.println(results.size() + " results in " + tookMs + " ms");
+                List<ResultItem> results = response.results();
+                for (int i = 0; i < results.size(); i++) {
+                    System.out.println(line(i + 1, results.get(i)));
+                }
+                System.out.println(results.size() + " results in " + tookMs + " ms (" + summary(response) + ")");
             }
         }
         return 0;
     }
 
-    private SearchRequest request() {
-        SearchFilter filter = SearchFilter.NONE;
+    private SearchFilter filter() {
         Map<String, List<String>> byKey = new LinkedHashMap<>();
         for (String f : filters) {
             int eq = f.indexOf('=');
@@ -122,65 +129,40 @@ final class SearchCommand implements Callable<Integer> {
             }
             byKey.computeIfAbsent(f.substring(0, eq), key -> new ArrayList<>()).add(f.substring(eq + 1));
         }
+        SearchFilter filter = SearchFilter.NONE;
         for (Map.Entry<String, List<String>> e : byKey.entrySet()) {
             filter = filter.and(e.getKey(), e.getValue().toArray(String[]::new));
         }
-        SearchRequest request = SearchRequest.top(k).withFilter(filter);
-        if (candidates != null) {
-            request = request.withCandidates(candidates);
-        }
-        return exact ? request.exactly() : request;
+        return filter;
     }
 
-    private static Map<String, Object> row(ImageHit hit) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", hit.id());
-        row.put("uri", hit.uri());
-        row.put("score", hit.score());
-        row.put("best_query", hit.bestQueryIndex());
-        row.put("captions", hit.captions());
-        row.put("generated_caption", hit.generatedCaption());
-        row.put("width", hit.width());
-        row.put("height", hit.height());
-        row.put("metadata", metadata(hit.metadataJson()));
-        return row;
+    private static String summary(SearchResponse r) {
+        StringBuilder s = new StringBuilder(r.fusion().equals("itc") ? "ITC" : r.reranked() + " reranked, " + r.fusion());
+        if (r.droppedByThreshold() > 0) {
+            s.append(", ").append(r.droppedByThreshold()).append(" below the ITM threshold");
+        }
+        if (r.deduplicated() > 0) {
+            s.append(", ").append(r.deduplicated()).append(" duplicates removed");
+        }
+        return s.toString();
     }
 
-    private static Map<String, Object> row(TextHit hit) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", hit.id());
-        row.put("text", hit.text());
-        row.put("image_id", hit.imageId());
-        row.put("score", hit.score());
-        row.put("best_query", hit.bestQueryIndex());
-        row.put("metadata", metadata(hit.metadataJson()));
-        return row;
-    }
-
-    private static JsonNode metadata(String json) {
-        try {
-            return JSON.readTree(json == null ? "{}" : json);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored metadata is not JSON: " + json, e);
+    private static String line(int rank, ResultItem item) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%2d. %.4f  %s  ", rank, item.score(), item.id()));
+        if (item.text() != null) {
+            line.append('"').append(item.text()).append('"');
+            if (item.imageId() != null) {
+                line.append("  image ").append(item.imageId());
+            }
+        } else {
+            line.append(item.uri());
+            if (item.caption() != null) {
+                line.append("  \"").append(item.caption()).append('"');
+            }
         }
-    }
-
-    private static String line(int rank, ImageHit hit) {
-        StringBuilder line = new StringBuilder(String.format("%2d. %.4f  %s  %s", rank, hit.score(), hit.id(), hit.uri()));
-        if (!hit.captions().isEmpty()) {
-            line.append("  \"").append(String.join("\" | \"", hit.captions())).append('"');
+        if (item.itm() != null) {
+            line.append(String.format(Locale.ROOT, "  (itc %.4f, itm %.3f)", item.itc(), item.itm()));
         }
-        if (hit.generatedCaption() != null) {
-            line.append("  (generated: \"").append(hit.generatedCaption()).append("\")");
-        }
-        return line.append("  [query ").append(hit.bestQueryIndex()).append(']').toString();
-    }
-
-    private static String line(int rank, TextHit hit) {
-        StringBuilder line = new StringBuilder(String.format("%2d. %.4f  %s  \"%s\"", rank, hit.score(), hit.id(), hit.text()));
-        if (hit.imageId() != null) {
-            line.append("  image ").append(hit.imageId());
-        }
-        return line.append("  [query ").append(hit.bestQueryIndex()).append(']').toString();
+        return item.bestQuery() == null ? line.toString() : line.append("  [query ").append(item.bestQuery()).append(']').toString();
     }
 }

@@ -36,6 +36,10 @@ public record PipelineSettings(int maxK, int maxRerank, int overfetch, double de
         return new PipelineSettings(maxK, maxRerank, overfetch, dedupeSimilarity, n, rerankBatch);
     }
 
+    public PipelineSettings withOverfetch(int n) {
+        return new PipelineSettings(maxK, maxRerank, n, dedupeSimilarity, captionCacheSize, rerankBatch);
+    }
+
     public PipelineSettings withMaxRerank(int n) {
         return new PipelineSettings(maxK, n, overfetch, dedupeSimilarity, captionCacheSize, rerankBatch);
     }

@@ -68,7 +68,7 @@ class IndexAndSearchCommandsTest {
         assertEquals(3, json.get("results").size());
         assertTrue(json.has("took_ms"));
         JsonNode first = json.get("results").get(0);
-        for (String field : new String[] {"id", "uri", "score", "best_query", "captions"}) {
+        for (String field : new String[] {"id", "uri", "score", "itc", "best_query", "caption", "captions"}) {
             assertTrue(first.has(field), field + " in " + first);
         }
 
