@@ -1,6 +1,7 @@
 package org.qsearch.server.pipeline;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,12 +65,15 @@ final class Captioner {
         List<CaptionGenerator.Caption> made = encoder.captions().caption(tokens.tokens(List.copyOf(missing.values())),
                 GenerationOptions.SNIPPET.settings());
         generated.addAndGet(keys.size());
+        Map<Key, String> fresh = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
+            fresh.put(keys.get(i), made.get(i).text());
             cache.put(keys.get(i), made.get(i).text());
         }
+        // from what was just made, not from the cache: a small cache may already have evicted it
         for (int i = 0; i < hits.size(); i++) {
             if (out.get(i) == null) {
-                out.set(i, cache.get(new Key(hits.get(i).contentHash(), GenerationOptions.SNIPPET)));
+                out.set(i, fresh.get(new Key(hits.get(i).contentHash(), GenerationOptions.SNIPPET)));
             }
         }
         return out;

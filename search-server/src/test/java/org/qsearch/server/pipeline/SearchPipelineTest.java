@@ -212,6 +212,19 @@ class SearchPipelineTest {
         }
     }
 
+    @Test
+    void withoutACacheEveryResultStillGetsItsCaption() throws IOException {
+        try (SearchPipeline uncached = new SearchPipeline(TestCollections.encoder(), ImageIndexSearcher.open(index),
+                collection, PipelineSettings.defaults().withCaptionCacheSize(0))) {
+            QueryOptions o = exact(6).withCaptions(true);
+            SearchResponse first = uncached.searchText("watermelon", Target.IMAGES, o);
+            first.results().forEach(i -> assertNotNull(i.caption(), i.id()));
+            assertEquals(6, uncached.captionsGenerated());
+            uncached.searchText("watermelon", Target.IMAGES, o);
+            assertEquals(12, uncached.captionsGenerated(), "nothing is kept: the second request generates again");
+        }
+    }
+
     private static void snippetsOf(SearchPipeline pipeline) {
         QueryOptions o = exact(6).withCaptions(true).withDebug(true);
         long before = pipeline.captionsGenerated();
