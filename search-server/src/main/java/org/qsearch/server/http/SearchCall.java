@@ -87,20 +87,13 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
         Boolean dedupe = request.bool("dedupe");
         Boolean captions = request.bool("captions");
         Double threshold = request.number("itm_threshold");
-        return new QueryOptions(k == null ? defaults.k() : k, rerank, fusion(request.string("fusion"), defaults.fusion()),
+        return new QueryOptions(k == null ? defaults.k() : k, rerank, fusionOr(request.string("fusion"), defaults.fusion()),
                 threshold == null ? defaults.itmThreshold() : threshold, filter(request.object("filter")),
                 dedupe == null ? defaults.dedupe() : dedupe, captions == null ? defaults.captions() : captions, true);
     }
 
-    private static Fusion fusion(String name, Fusion fallback) {
-        if (name == null) {
-            return fallback;
-        }
-        return switch (name.strip().toLowerCase(Locale.ROOT)) {
-            case "lavis" -> Fusion.LAVIS;
-            case "itm" -> Fusion.ITM_PROBABILITY;
-            default -> throw ApiProblem.badRequest("\"fusion\" must be \"lavis\" or \"itm\", got \"" + name + "\"");
-        };
+    private static Fusion fusionOr(String label, Fusion fallback) {
+        return label == null ? fallback : Fusion.byLabel(label); // an unknown label is a 400
     }
 
     /** {"key": "value"} or {"key": ["a", "b"]}: values of one key OR-ed, keys AND-ed. */

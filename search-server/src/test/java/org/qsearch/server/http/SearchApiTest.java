@@ -175,6 +175,7 @@ class SearchApiTest {
         assertProblem(search(Map.of("text", "pear", "k", 101)), 400, "k");
         assertProblem(search(Map.of("text", "pear", "k", "many")), 400, "integer");
         assertProblem(search(Map.of("text", "pear", "target", "videos")), 400, "target");
+        assertProblem(search(Map.of("text", "pear", "fusion", "average")), 400, "fusion");
         assertProblem(search(Map.of("text", "pear", "colour", "red")), 400, "unknown field \"colour\"");
         assertProblem(search(Map.of()), 400, "exactly one query");
         assertProblem(search(Map.of("text", "pear", "like", "x")), 400, "exactly one query");
