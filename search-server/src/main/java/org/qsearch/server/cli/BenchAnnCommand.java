@@ -23,12 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /**
  * ANN for max-over-32 at scale, qsearch beside FAISS and hnswlib on the same vectors: encodes a
@@ -46,16 +44,8 @@ final class BenchAnnCommand implements Callable<Integer> {
             description = "from tools/bench/ann_collection.py: DIR/images/ and DIR/queries.txt")
     Path collection;
 
-    @Option(names = "--k", defaultValue = "10", description = "results per query (default: ${DEFAULT-VALUE})")
-    int k;
-
-    @Option(names = "--over-fetch", split = ",", defaultValue = "1,5,20",
-            description = "k' as multiples of k (default: ${DEFAULT-VALUE})")
-    int[] overFetch;
-
-    @Option(names = "--formats", split = ",", defaultValue = "float32,int8,int4,int1", converter = IndexCommand.VectorFormats.class,
-            description = "vector formats (default: ${DEFAULT-VALUE})")
-    VectorFormat[] formats;
+    @Mixin
+    AnnSweepOptions sweep;
 
     @Option(names = "--graphs", split = ",", defaultValue = "all,auto", converter = GraphChoice.Converter.class,
             description = "which vectors enter the HNSW graph (see index --graph) (default: ${DEFAULT-VALUE})")
@@ -82,7 +72,7 @@ final class BenchAnnCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> texts = Files.readAllLines(collection.resolve("queries.txt")).stream().filter(l -> !l.isBlank())
                 .limit(quick ? QUICK_QUERIES : Long.MAX_VALUE).toList();
-        List<VectorFormat> runFormats = quick ? List.of(VectorFormat.FLOAT32, VectorFormat.INT8) : List.of(formats);
+        List<VectorFormat> runFormats = quick ? List.of(VectorFormat.FLOAT32, VectorFormat.INT8) : List.of(sweep.formats);
         List<GraphChoice> runGraphs = quick ? List.of(GraphChoice.AUTO) : graphs;
         try (WorkDir work = new WorkDir("qsearch-bench-ann"); Blip2Encoder enc = model.open()) {
             long t0 = System.nanoTime();
@@ -107,17 +97,17 @@ final class BenchAnnCommand implements Callable<Integer> {
                 return row;
             }).toArray(float[][]::new), images.size(), per);
 
-            AnnBenchmark bench = new AnnBenchmark(images, queries, k);
+            AnnBenchmark bench = new AnnBenchmark(images, queries, sweep.k);
             List<AnnBenchmark.Row> rows = new ArrayList<>();
             for (GraphChoice g : runGraphs) {
                 for (VectorFormat f : runFormats) {
                     IndexSettings settings = g.apply(IndexSettings.forDims(enc.bundle().dims()).withVectorFormat(f), means);
-                    rows.addAll(bench.run(g.label(), settings, work.resolve(g + "-" + f), overFetch));
+                    rows.addAll(bench.run(g.label(), settings, work.resolve(g + "-" + f), sweep.overFetch));
                 }
             }
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("command", "bin/qsearch bench ann --collection " + collection + " --k " + k + " --over-fetch "
-                    + Arrays.stream(overFetch).mapToObj(Integer::toString).collect(Collectors.joining(","))
+            report.put("command", "bin/qsearch bench ann --collection " + collection + " --k " + sweep.k + " --over-fetch "
+                    + sweep.overFetchList()
                     + (quick ? " --quick" : "") + (peers ? "" : " --no-peers") + " --out " + out);
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));
@@ -139,8 +129,7 @@ final class BenchAnnCommand implements Callable<Integer> {
         Path script = Path.of(System.getProperty("qsearch.home", "."), "tools", "bench", "ann_peers.py");
         Path result = data.resolve("peers.json");
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--data", data.toString(), "--k",
-                Integer.toString(k), "--over-fetch", Arrays.stream(overFetch).mapToObj(Integer::toString)
-                .collect(Collectors.joining(",")), "--out", result.toString()).inheritIO().start();
+                Integer.toString(sweep.k), "--over-fetch", sweep.overFetchList(), "--out", result.toString()).inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException(script + " failed (exit " + p.exitValue() + ")");
         }

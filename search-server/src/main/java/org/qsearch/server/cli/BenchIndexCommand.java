@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +37,8 @@ final class BenchIndexCommand implements Callable<Integer> {
     @Option(names = "--queries", required = true, paramLabel = "FILE", description = "text queries, one per line")
     Path queries;
 
-    @Option(names = "--k", defaultValue = "10", description = "results per query (default: ${DEFAULT-VALUE})")
-    int k;
-
-    @Option(names = "--over-fetch", split = ",", defaultValue = "1,5,20",
-            description = "k' as multiples of k (default: ${DEFAULT-VALUE})")
-    int[] overFetch;
-
-    @Option(names = "--formats", split = ",", defaultValue = "float32,int8,int4,int1", converter = IndexCommand.VectorFormats.class,
-            description = "vector formats (default: ${DEFAULT-VALUE})")
-    VectorFormat[] formats;
+    @Mixin
+    AnnSweepOptions sweep;
 
     @Option(names = "--graphs", split = ",", defaultValue = "all,means,auto", converter = GraphChoice.Converter.class,
             description = "which vectors enter the HNSW graph (see index --graph), compared side by side "
@@ -77,15 +68,15 @@ final class BenchIndexCommand implements Callable<Integer> {
             QueryMeans means = GraphChoice.sampleMeans(new FolderReader(images), enc);
             List<IndexBenchmark.FormatRow> rows = new ArrayList<>();
             for (GraphChoice g : graphs) {
-                for (VectorFormat f : formats) {
+                for (VectorFormat f : sweep.formats) {
                     IndexSettings settings = g.apply(IndexSettings.forDims(enc.bundle().dims()).withVectorFormat(f)
                             .withHnsw(hnswM, hnswBeam), means);
-                    rows.add(bench.format(g.label(), settings, work.resolve(g + "-" + f), q, k, overFetch));
+                    rows.add(bench.format(g.label(), settings, work.resolve(g + "-" + f), q, sweep.k, sweep.overFetch));
                 }
             }
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("command", "bin/qsearch bench index --images " + images + " --queries " + queries + " --k " + k
-                    + " --over-fetch " + String.join(",", Arrays.stream(overFetch).mapToObj(Integer::toString).toList())
+            report.put("command", "bin/qsearch bench index --images " + images + " --queries " + queries + " --k " + sweep.k
+                    + " --over-fetch " + sweep.overFetchList()
                     + " --graphs " + String.join(",", graphs.stream().map(GraphChoice::label).toList())
                     + " --hnsw-m " + hnswM + " --hnsw-beam " + hnswBeam + " --batch " + batch + " --out " + out);
             report.put("date", Instant.now().toString());
