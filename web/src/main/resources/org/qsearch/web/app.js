@@ -142,54 +142,57 @@ function finish(count, took) {
 
 // --- the three kinds of search ---
 
-async function searchText(text) {
+// One search at a time: work() fetches and returns how to show the answer, which is dropped
+// when a newer search has started; a failure is shown to the person, never a blank page.
+async function runSearch(busy, work, onError) {
   const mine = ++generation;
   clearResults();
-  els.queryImage.hidden = true;
-  setBusy("Searching…");
+  setBusy(busy);
   try {
-    const data = await post({ text, ...options() });
-    if (mine !== generation) return;
-    renderImages(data.results, "Images for “" + text + "”");
-    finish(data.results.length, data.took_ms);
+    const show = await work();
+    if (mine === generation) show();
   } catch (e) {
     if (mine !== generation) return;
     setBusy("");
-    showError(e.message);
+    onError(e);
   }
 }
 
-async function searchLike(id) {
-  const mine = ++generation;
-  clearResults();
+function showTextsAndImages(texts, images) {
+  renderTexts(texts.results);
+  renderImages(images.results, "Similar images");
+  finish(images.results.length + texts.results.length, Math.max(texts.took_ms, images.took_ms));
+}
+
+function searchText(text) {
+  els.queryImage.hidden = true;
+  return runSearch("Searching…", async () => {
+    const data = await post({ text, ...options() });
+    return () => {
+      renderImages(data.results, "Images for “" + text + "”");
+      finish(data.results.length, data.took_ms);
+    };
+  }, (e) => showError(e.message));
+}
+
+function searchLike(id) {
   els.queryImage.hidden = false;
   els.queryPreview.src = "/api/images/" + encodeURIComponent(id) + "/thumb?size=128";
-  setBusy("Searching…");
-  try {
+  return runSearch("Searching…", async () => {
     const o = options();
     const [texts, images] = await Promise.all([
       post({ like: id, target: "texts", k: Math.min(o.k, 10), rerank: o.rerank }),
       post({ like: id, target: "images", ...o }),
     ]);
-    if (mine !== generation) return;
-    renderTexts(texts.results);
-    renderImages(images.results, "Similar images");
-    finish(images.results.length + texts.results.length, Math.max(texts.took_ms, images.took_ms));
-  } catch (e) {
-    if (mine !== generation) return;
-    setBusy("");
-    showError(e.message);
-  }
+    return () => showTextsAndImages(texts, images);
+  }, (e) => showError(e.message));
 }
 
-async function searchImage(file) {
-  const mine = ++generation;
-  clearResults();
+function searchImage(file) {
   history.pushState({}, "", "/");
   els.q.value = "";
   els.queryImage.hidden = false;
   els.queryPreview.src = URL.createObjectURL(file);
-  setBusy("Reading the image…");
   const form = (target, k) => {
     const f = new FormData();
     f.append("image", file, file.name || "query");
@@ -198,19 +201,14 @@ async function searchImage(file) {
     f.append("rerank", String(options().rerank));
     return f;
   };
-  try {
+  return runSearch("Reading the image…", async () => {
     const o = options();
     const [texts, images] = await Promise.all([post(form("texts", Math.min(o.k, 10))), post(form("images", o.k))]);
-    if (mine !== generation) return;
-    renderTexts(texts.results);
-    renderImages(images.results, "Similar images");
-    finish(images.results.length + texts.results.length, Math.max(texts.took_ms, images.took_ms));
-  } catch (e) {
-    if (mine !== generation) return;
-    setBusy("");
+    return () => showTextsAndImages(texts, images);
+  }, (e) => {
     els.queryImage.hidden = true;
     showError("That image could not be searched: " + e.message);
-  }
+  });
 }
 
 // --- the URL holds the query ---
