@@ -2,7 +2,8 @@
 # Load test of text search with and without ITM rerank, with wrk (Debian: apt-get install wrk).
 #   bench/wrk-search.sh URL OUT_DIR [DURATION=60s] [CONNECTIONS=16] [RERANK_DEPTH=128]
 # URL is a running server (e.g. http://127.0.0.1:7070 from `bin/qsearch demo`). Writes
-# OUT_DIR/wrk.json (one object per run) and OUT_DIR/wrk.md.
+# OUT_DIR/wrk.json (one object per run) and OUT_DIR/wrk.md, with each run's mean time per
+# pipeline step taken from the server's /metrics before and after the run.
 set -euo pipefail
 url="${1:?server URL}"; out="${2:?output directory}"
 duration="${3:-60s}"; connections="${4:-16}"; depth="${5:-128}"
@@ -20,20 +21,37 @@ md="$out/wrk.md"
   echo "Server: \`$health\`; machine: $(nproc) cores, $(uname -sm); wrk -t2 -c$connections -d$duration, loopback,"
   echo "text queries taken in turn from 16 emoji names (bench/search.lua), k = 20."
   echo
-  echo "| rerank | requests | QPS | p50 ms | p90 ms | p99 ms | max ms | errors (connect/read/write/status/timeout) |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| rerank | requests | QPS | p50 ms | p90 ms | p99 ms | max ms | errors (connect/read/write/status/timeout) | mean ms per pipeline step |"
+  echo "|---|---|---|---|---|---|---|---|---|"
 } > "$md"
 for rerank in 0 "$depth"; do
   cmd="RERANK=$rerank wrk -t2 -c$connections -d$duration --timeout 30s -s $here/search.lua $url/api/search"
   echo "running: $cmd" >&2
+  before="$(curl -fsS "$url/metrics")"
   line="$(RERANK=$rerank wrk -t2 -c"$connections" -d"$duration" --timeout 30s -s "$here/search.lua" "$url/api/search" \
     | tee /dev/stderr | grep '^{' | tail -1)"
-  echo "{\"rerank\": $rerank, \"command\": \"$cmd\", \"result\": $line}" >> "$json"
-  python3 - "$rerank" "$line" >> "$md" <<'PY'
-import json, sys
-r = json.loads(sys.argv[2]); e = r["errors"]
-print(f"| {sys.argv[1]} | {r['requests']} | {r['qps']:.1f} | {r['p50_ms']:.0f} | {r['p90_ms']:.0f} | {r['p99_ms']:.0f} | "
-      f"{r['max_ms']:.0f} | {e['connect']}/{e['read']}/{e['write']}/{e['status']}/{e['timeout']} |")
+  after="$(curl -fsS "$url/metrics")"
+  python3 - "$rerank" "$line" "$cmd" "$before" "$after" "$json" >> "$md" <<'PY'
+import json, re, sys
+rerank, line, cmd, before, after, json_path = sys.argv[1:]
+def totals(text):
+    """step -> (seconds, count) of the text-search pipeline steps in a Prometheus scrape."""
+    out = {}
+    for m in re.finditer(r'^qsearch_pipeline_step_seconds_(sum|count)\{([^}]*)\} (\S+)$', text, re.M):
+        tags = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+        if tags.get("operation") == "search_text":
+            s, c = out.get(tags["step"], (0.0, 0.0))
+            out[tags["step"]] = (s + float(m.group(3)), c) if m.group(1) == "sum" else (s, c + float(m.group(3)))
+    return out
+b, a = totals(before), totals(after)
+steps = {k: round(1000 * (a[k][0] - b.get(k, (0, 0))[0]) / (a[k][1] - b.get(k, (0, 0))[1]), 1)
+         for k in a if a[k][1] > b.get(k, (0, 0))[1]}
+r = json.loads(line); e = r["errors"]
+with open(json_path, "a") as f:
+    f.write(json.dumps({"rerank": int(rerank), "command": cmd, "result": r, "step_mean_ms": steps}) + "\n")
+print(f"| {rerank} | {r['requests']} | {r['qps']:.1f} | {r['p50_ms']:.0f} | {r['p90_ms']:.0f} | {r['p99_ms']:.0f} | "
+      f"{r['max_ms']:.0f} | {e['connect']}/{e['read']}/{e['write']}/{e['status']}/{e['timeout']} | "
+      + ", ".join(f"{k} {v}" for k, v in steps.items()) + " |")
 PY
 done
 echo "wrote $md and $json" >&2
