@@ -94,12 +94,15 @@ final class ProblemResponses {
             return;
         }
         try (InputStream in = ctx.req().getInputStream()) {
+            // read, not skip: a servlet stream may skip 0 bytes while the client is still sending
+            byte[] buffer = new byte[64 * 1024];
             long left = SWALLOW_BYTES;
-            for (long n = in.skip(left); n > 0 && left > 0; n = in.skip(left)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 left -= n;
-            }
-            if (left <= 0) {
-                ctx.header("Connection", "close");
+                if (left <= 0) {
+                    ctx.header("Connection", "close");
+                    break;
+                }
             }
         } catch (IOException | IllegalStateException e) {
             ctx.header("Connection", "close"); // the body is gone or was taken by a multipart parser
