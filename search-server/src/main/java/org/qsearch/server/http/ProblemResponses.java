@@ -24,11 +24,7 @@ import org.slf4j.LoggerFactory;
 final class ProblemResponses {
     static final String CONTENT_TYPE = "application/problem+json";
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
-    /**
-     * How much of a refused body is read and discarded before answering 413. A client still
-     * sending when the server answers and closes usually sees a reset, not the 413 (Tomcat's
-     * maxSwallowSize solves the same); past this many bytes the connection is closed instead.
-     */
+    /** How much of a refused body is read and discarded before answering 413 (Tomcat's maxSwallowSize). */
     static final long SWALLOW_BYTES = 4L << 20;
 
     private final ObjectMapper json;
@@ -87,25 +83,26 @@ final class ProblemResponses {
         ctx.status(problem.status()).contentType(CONTENT_TYPE).result(body.toString());
     }
 
+    /**
+     * A refused body may be partly unread, and the server may close the connection after
+     * answering: say so (Connection: close), or a client reuses a connection that is about to go
+     * and its next request gets no answer at all. Draining what is left first (up to
+     * SWALLOW_BYTES) lets a client that is still sending read the answer instead of a reset.
+     */
     private static void swallowUnreadBody(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > SWALLOW_BYTES) {
-            ctx.header("Connection", "close");
+        ctx.header("Connection", "close");
+        if (ctx.req().getContentLengthLong() > SWALLOW_BYTES) {
             return;
         }
         try (InputStream in = ctx.req().getInputStream()) {
             // read, not skip: a servlet stream may skip 0 bytes while the client is still sending
             byte[] buffer = new byte[64 * 1024];
             long left = SWALLOW_BYTES;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            for (int n = in.read(buffer); n >= 0 && left > 0; n = in.read(buffer)) {
                 left -= n;
-                if (left <= 0) {
-                    ctx.header("Connection", "close");
-                    break;
-                }
             }
         } catch (IOException | IllegalStateException e) {
-            ctx.header("Connection", "close"); // the body is gone or was taken by a multipart parser
+            // the body is gone or was taken by a multipart parser: the connection closes anyway
         }
     }
 
