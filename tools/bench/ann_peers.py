@@ -8,7 +8,8 @@ rescoring the candidate images exactly with all their vectors, as qsearch does.
 DIR holds images.npy (N x 32 x E float32, normalized), queries.npy (Q x E)
 and graph_mask.npy (N x 32, 1 where qsearch's auto graph holds the vector),
 written by `bin/qsearch bench ann`. The HNSW engines run twice: on every
-vector ("all") and on the vectors qsearch's graph holds ("auto"). Needs
+vector ("all") and on the vectors qsearch's graph holds ("auto"); --graphs
+picks which. Needs
 Debian's python3-faiss and python3-hnswlib. Prints nothing but errors; the JSON holds every figure.
 """
 import argparse
@@ -23,9 +24,10 @@ import numpy as np
 def exact_top(images, queries, k):
     """Exact max-over-32 top-k image ids per query (the ground truth)."""
     flat = images.reshape(-1, images.shape[2])
+    block = max(1, (1 << 27) // len(flat))  # queries per product: at most 512 MB of scores
     top = []
-    for start in range(0, len(queries), 256):
-        scores = (queries[start:start + 256] @ flat.T).reshape(-1, images.shape[0], images.shape[1]).max(2)
+    for start in range(0, len(queries), block):
+        scores = (queries[start:start + block] @ flat.T).reshape(-1, images.shape[0], images.shape[1]).max(2)
         top.extend(np.argsort(-scores, 1, kind="stable")[:, :k])
     return np.array(top)
 
@@ -70,6 +72,7 @@ def main():
     ap.add_argument("--hnsw-m", type=int, default=16)
     ap.add_argument("--hnsw-beam", type=int, default=100)
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--graphs", default="all,auto", help="HNSW over every vector (all), or qsearch's auto graph's (auto)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     import faiss
@@ -97,7 +100,9 @@ def main():
                                   "bytes_per_image": file_bytes(lambda p: faiss.write_index(brute, p)) / n, **row})
 
     mask = np.load(os.path.join(args.data, "graph_mask.npy")).reshape(-1) > 0.5
-    for graph, ids in (("all", np.arange(len(flat))), ("auto", np.nonzero(mask)[0])):
+    members = {"all": np.arange(len(flat)), "auto": np.nonzero(mask)[0]}
+    for graph in args.graphs.split(","):
+        ids = members[graph]
         vectors = np.ascontiguousarray(flat[ids])
 
         def children(labels):

@@ -59,6 +59,10 @@ final class BenchAnnCommand implements Callable<Integer> {
             description = "also run FAISS and hnswlib (Debian python3-faiss, python3-hnswlib) (default: ${DEFAULT-VALUE})")
     boolean peers;
 
+    @Option(names = "--rounds", defaultValue = "3", description = "timed passes over the queries per row, median QPS "
+            + "reported (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Option(names = "--batch", defaultValue = "32", description = "encoder batch (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -97,7 +101,7 @@ final class BenchAnnCommand implements Callable<Integer> {
                 return row;
             }).toArray(float[][]::new), images.size(), per);
 
-            AnnBenchmark bench = new AnnBenchmark(images, queries, sweep.k);
+            AnnBenchmark bench = new AnnBenchmark(images, queries, sweep.k, rounds);
             List<AnnBenchmark.Row> rows = new ArrayList<>();
             for (GraphChoice g : runGraphs) {
                 for (VectorFormat f : runFormats) {
@@ -107,16 +111,18 @@ final class BenchAnnCommand implements Callable<Integer> {
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("command", "bin/qsearch bench ann --collection " + collection + " --k " + sweep.k + " --over-fetch "
-                    + sweep.overFetchList()
-                    + (quick ? " --quick" : "") + (peers ? "" : " --no-peers") + " --out " + out);
+                    + sweep.overFetchList() + " --graphs " + String.join(",", runGraphs.stream().map(GraphChoice::label).toList())
+                    + " --formats " + String.join(",", runFormats.stream().map(f -> f.name().toLowerCase()).toList())
+                    + " --rounds " + rounds + (quick ? " --quick" : "") + (peers ? "" : " --no-peers") + " --out " + out);
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));
             report.put("images", images.size());
             report.put("queries", queries.length);
             report.put("encode_seconds", encodeSeconds);
+            report.put("rounds", rounds);
             report.put("qsearch", rows);
             if (peers) {
-                report.put("peers", runPeers(work.path()));
+                report.put("peers", runPeers(work.path(), runGraphs));
             }
             String md = markdown(report, rows);
             BenchReport.write(out, report, md);
@@ -125,11 +131,14 @@ final class BenchAnnCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<?, ?> runPeers(Path data) throws Exception {
+    private Map<?, ?> runPeers(Path data, List<GraphChoice> graphs) throws Exception {
         Path script = Path.of(System.getProperty("qsearch.home", "."), "tools", "bench", "ann_peers.py");
         Path result = data.resolve("peers.json");
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--data", data.toString(), "--k",
-                Integer.toString(sweep.k), "--over-fetch", sweep.overFetchList(), "--out", result.toString()).inheritIO().start();
+                Integer.toString(sweep.k), "--over-fetch", sweep.overFetchList(), "--graphs",
+                String.join(",", graphs.stream().filter(g -> g != GraphChoice.MEANS).map(GraphChoice::label).toList()),
+                "--out", result.toString())
+                .inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException(script + " failed (exit " + p.exitValue() + ")");
         }
@@ -138,12 +147,12 @@ final class BenchAnnCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private static String markdown(Map<String, Object> r, List<AnnBenchmark.Row> rows) {
-        StringBuilder md = BenchReport.header("Benchmarks", r, "Sections 1 (ANN for max-over-32) and 2 (peers) of "
-                + "issue 7; sections 3 (encoder and bulk indexing: see docs/bench/), 4 (query pipeline) and 5 (server "
-                + "under load) are not measured yet.");
-        md.append(String.format("%n## 1. ANN for max-over-32%n%n%s images (augmented renders of the training emoji, "
+        StringBuilder md = BenchReport.header("ANN benchmark, " + r.get("images") + " images", r,
+                "qsearch's text->image search and its peers on the same vectors.");
+        md.append(String.format("%n## ANN for max-over-32%n%n%s images (augmented renders of the training emoji, "
                 + "tools/bench/ann_collection.py) x 32 query vectors, %s text queries; recall@10 against the exact "
-                + "max-over-32 top 10; one run per row after a warm-up; latency and 1-thread QPS of whole searches "
+                + "max-over-32 top 10; after a warm-up pass, " + r.get("rounds") + " timed passes per row (median QPS, "
+                + "pooled latencies); latency and 1-thread QPS of whole searches "
                 + "(graph, exact rescoring, stored fields). RAM: the HNSW graph and the vectors it compares.%n%n",
                 r.get("images"), r.get("queries")));
         md.append("| graph | format | k' | recall@10 | QPS 1 thread | QPS 2 threads | p50 ms | p99 ms | build s | "
@@ -154,11 +163,11 @@ final class BenchAnnCommand implements Callable<Integer> {
                     row.p99Ms(), row.buildSeconds(), row.diskBytesPerImage(), row.ramBytesPerImage()));
         }
         if (!(r.get("peers") instanceof Map<?, ?> peers)) {
-            md.append("\n## 2. Peers\n\nNot run (--no-peers).\n");
+            md.append("\n## Peers on the same vectors\n\nNot run (--no-peers).\n");
             return md.toString();
         }
         List<Map<String, Object>> engines = (List<Map<String, Object>>) peers.get("engines");
-        md.append("\n## 2. Peers on the same vectors\n\nFAISS and hnswlib (M and construction beam as qsearch's) "
+        md.append("\n## Peers on the same vectors\n\nFAISS and hnswlib (M and construction beam as qsearch's) "
                 + "search the child vectors for k' hits, group them to images and rescore those exactly (numpy), as "
                 + "qsearch does; FAISS flat fetches 32k children, which always hold the exact top k. Search-only QPS: "
                 + "one batched call on the engine's threads, grouping and rescoring excluded; latency: one-query "
@@ -171,17 +180,20 @@ final class BenchAnnCommand implements Callable<Integer> {
                     num(e, "p99_ms"), num(e, "build_s"), num(e, "bytes_per_image")));
         }
         md.append("\n### Matched recall\n\nFor each qsearch row, each peer on the same graph (all vectors, or those of "
-                + "qsearch's auto graph) at its smallest k' whose recall@10 is at least qsearch's; QPS on 1 thread; "
-                + "ratio = qsearch QPS / peer QPS (the peers' QPS leave out grouping and rescoring).\n\n"
-                + "| qsearch graph/format | k' | recall@10 | QPS | FAISS HNSW k' | QPS | ratio | hnswlib k' | QPS | ratio |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|\n");
+                + "qsearch's auto graph) at its smallest k' whose recall@10 is at least qsearch's; QPS on 1 thread. "
+                + "Search-only: the peer's batched search, no grouping or rescoring; with rescoring: one-query calls "
+                + "that also group and rescore (numpy), like qsearch's whole search. Ratios are qsearch QPS / peer QPS.\n\n"
+                + "| qsearch graph/format | k' | recall@10 | QPS | FAISS HNSW k' | search-only QPS | ratio | with rescoring QPS "
+                + "| ratio | hnswlib k' | search-only QPS | ratio | with rescoring QPS | ratio |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (AnnBenchmark.Row row : rows) {
             md.append(String.format("| %s/%s | %dk | %.3f | %.0f", row.graph(), row.format(), row.overFetch(), row.recall(),
                     row.qps1()));
             for (String engine : List.of("faiss-hnsw-flat", "hnswlib")) {
                 Map<String, Object> peer = matching(engines, engine, row);
-                md.append(peer == null ? " | not reached | - | -" : String.format(" | %sk | %.0f | %.2f", peer.get("over_fetch"),
-                        num(peer, "qps_search_only"), row.qps1() / num(peer, "qps_search_only")));
+                md.append(peer == null ? " | not reached | - | - | - | -" : String.format(" | %sk | %.0f | %.2f | %.0f | %.2f",
+                        peer.get("over_fetch"), num(peer, "qps_search_only"), row.qps1() / num(peer, "qps_search_only"),
+                        num(peer, "qps_1_query_calls"), row.qps1() / num(peer, "qps_1_query_calls")));
             }
             md.append(" |\n");
         }

@@ -56,7 +56,8 @@ final class BenchEncoderCommand implements Callable<Integer> {
         try (Blip2Encoder enc = model.open()) {
             EncoderBenchmark bench = new EncoderBenchmark(enc, rounds);
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("command", "bin/qsearch bench encoder --images " + images + " --batches "
+            report.put("command", "bin/qsearch bench encoder --images " + images
+                    + (texts == null ? "" : " --texts " + texts) + " --batches "
                     + String.join(",", Arrays.stream(batches).mapToObj(Integer::toString).toList())
                     + " --rounds " + rounds + " --out " + out);
             report.put("date", Instant.now().toString());

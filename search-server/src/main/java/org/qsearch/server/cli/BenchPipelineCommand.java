@@ -47,7 +47,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "100", description = "queries used (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--depths", split = ",", defaultValue = "16,64,128", description = "rerank depths (default: ${DEFAULT-VALUE})")
+    @Option(names = "--depths", split = ",", defaultValue = "0,16,64,128",
+            description = "rerank depths, 0 for none (default: ${DEFAULT-VALUE})")
     int[] depths;
 
     @Option(names = "--caption-images", defaultValue = "20", description = "images captioned per setting (default: ${DEFAULT-VALUE})")
@@ -69,7 +70,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
                 + " --caption-images " + captionImages + " --out " + out);
         report.put("date", Instant.now().toString());
         report.put("load_average_1min_at_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        List<PipelineBenchmark.RerankRow> rerank = new ArrayList<>();
+        List<PipelineBenchmark.StepsRow> steps = new ArrayList<>();
         List<PipelineBenchmark.CaptionRow> captions = new ArrayList<>();
         try (SearchPipeline pipeline = index.open(model, settings)) {
             report.put("machine", EncoderBenchmark.machine(pipeline.encoder(), EncoderOptions.defaults().intraOpThreads()));
@@ -77,7 +78,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             report.put("rerank_batch", settings.rerankBatch());
             PipelineBenchmark bench = new PipelineBenchmark(pipeline);
             for (int depth : depths) {
-                rerank.add(bench.rerank("stored", texts, depth));
+                steps.add(bench.steps("stored", texts, depth));
             }
             List<ImageHit> images = distinctImages(pipeline, 2 * captionImages + 4);
             List<String> ids = images.stream().map(ImageHit::id).toList();
@@ -93,13 +94,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
             try (SearchPipeline pipeline = other.open(model, settings)) {
                 PipelineBenchmark bench = new PipelineBenchmark(pipeline);
                 for (int depth : depths) {
-                    rerank.add(bench.rerank("recompute", texts, depth));
+                    steps.add(bench.steps("recompute", texts, depth));
                 }
             }
         }
-        report.put("rerank", rerank);
+        report.put("steps", steps);
         report.put("captions", captions);
-        String md = markdown(report, rerank, captions);
+        String md = markdown(report, steps, captions);
         BenchReport.write(out, report, md);
         System.out.println(md);
         return 0;
@@ -120,25 +121,33 @@ final class BenchPipelineCommand implements Callable<Integer> {
         return ids;
     }
 
-    private static String markdown(Map<String, Object> r, List<PipelineBenchmark.RerankRow> rerank,
+    private static final List<String> STEPS = List.of("encode", "ann", "rescore", "rerank", "total");
+
+    private static String markdown(Map<String, Object> r, List<PipelineBenchmark.StepsRow> steps,
                                    List<PipelineBenchmark.CaptionRow> captions) {
         StringBuilder md = BenchReport.header("Query pipeline benchmark", r, "Text queries against an index of "
-                + r.get("images") + " images, k = 10, exact rescoring of HNSW candidates; the rerank step reads each "
-                + "candidate's trunk tokens (feature store or recompute) and runs the itm graph in batches of "
-                + r.get("rerank_batch") + ". One warm-up pass before each timed pass. The machine is shared: its 1-minute "
-                + "load average was " + r.get("load_average_1min_at_start") + " at the start.");
-        md.append("\n## Rerank latency per query\n\n| features | depth k | queries | itm graph runs | rerank mean ms "
-                + "| rerank p50 ms | rerank p95 ms | whole query mean ms |\n|---|---|---|---|---|---|---|---|\n");
-        for (PipelineBenchmark.RerankRow row : rerank) {
-            md.append(String.format("| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f |%n", row.features(), row.depth(),
-                    row.queries(), row.graphRunsPerQuery(), row.rerankMeanMs(), row.rerankP50Ms(), row.rerankP95Ms(),
-                    row.queryMeanMs()));
+                + r.get("images") + " images, k = 10, no dedupe, no captions; ann: HNSW candidates, rescore: exact "
+                + "max-over-32 scores of the candidate images and their stored fields, rerank: each candidate's trunk "
+                + "tokens (feature store or recompute) through the itm graph in batches of " + r.get("rerank_batch")
+                + ". One warm-up pass before each timed pass. The machine is shared: its 1-minute load average was "
+                + r.get("load_average_1min_at_start") + " at the start.");
+        md.append("\n## Latency per step of a text query\n\np50 / p99 ms over the timed queries.\n\n| features | rerank "
+                + "depth | queries | itm graph runs | " + String.join(" | ", STEPS) + " |\n|---|---|---|---|"
+                + "---|".repeat(STEPS.size()) + "\n");
+        for (PipelineBenchmark.StepsRow row : steps) {
+            md.append(String.format("| %s | %d | %d | %d |", row.features(), row.depth(), row.queries(),
+                    row.graphRunsPerQuery()));
+            for (String step : STEPS) {
+                PipelineBenchmark.StepStats s = row.steps().get(step);
+                md.append(s == null ? " - |" : String.format(" %.2f / %.2f |", s.p50Ms(), s.p99Ms()));
+            }
+            md.append('\n');
         }
-        md.append("\n## Caption time per image\n\n| decoding | beams | max tokens | images | mean ms | p50 ms | p95 ms |"
-                + "\n|---|---|---|---|---|---|---|\n");
+        md.append("\n## Caption time per image\n\n| decoding | beams | max tokens | images | captions/s | mean ms | p50 ms "
+                + "| p99 ms |\n|---|---|---|---|---|---|---|---|\n");
         for (PipelineBenchmark.CaptionRow row : captions) {
-            md.append(String.format("| %s | %d | %d | %d | %.1f | %.1f | %.1f |%n", row.mode(), row.beams(),
-                    row.maxTokens(), row.images(), row.meanMs(), row.p50Ms(), row.p95Ms()));
+            md.append(String.format("| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f |%n", row.mode(), row.beams(),
+                    row.maxTokens(), row.images(), 1000 / row.meanMs(), row.meanMs(), row.p50Ms(), row.p99Ms()));
         }
         return md.toString();
     }

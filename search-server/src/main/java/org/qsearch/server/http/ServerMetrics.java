@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -14,10 +15,14 @@ import java.util.function.Supplier;
  * What /metrics exposes, in Prometheus' text format: request latency histograms per endpoint
  * (the route template, so ids do not explode the label set), latency per pipeline step, how many
  * candidates each reranked query sends through ITM, items per write batch, the pool's queue,
- * and the index size.
+ * the index size, and the JVM's memory pools (heap used and committed).
  */
 final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    ServerMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+    }
 
     void recordRequest(Context ctx, float millis) {
         Timer.builder("qsearch.http.requests")
