@@ -3,17 +3,16 @@
 files, bundle.json with checksums, and golden outputs for the parity tests.
 """
 import argparse
-import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 
 import numpy as np
 import onnx
 import torch
 import torch.nn as nn
-from onnx import numpy_helper
 
 import data
 import generate
@@ -21,11 +20,10 @@ import preprocess
 import tokenization
 from model import Blip2Stage1, Blip2Stage2, Config, TinyLM, VisionTrunk
 
-FORMAT_VERSION = 1
-OPSET = 17
-WEIGHTS_FILE = "weights.bin"
-EXTERNAL_MIN_BYTES = 1024  # smaller initializers stay inside their graph
-ALIGN = 64
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bundle"))
+from onnx_bundle import (FORMAT_VERSION, OPSET, WEIGHTS_FILE, SharedWeights,  # noqa: E402
+                         declare_shapes, file_checksums, io_spec, llm_past_names)
+
 QUESTION_PROMPT = "Question: {} Short answer:"
 GOLDEN_IMAGES = 4
 GOLDEN_TEXTS = ["grinning face", "red heart", "dog face",
@@ -103,15 +101,6 @@ class Llm(nn.Module):
         return (logits,) + tuple(t for kv in present for t in kv)
 
 
-def llm_past_names(layers):
-    ins, outs = [], []
-    for i in range(layers):
-        for kind in ("key", "value"):
-            ins.append("past_key_values.%d.%s" % (i, kind))
-            outs.append("present.%d.%s" % (i, kind))
-    return ins, outs
-
-
 def graph_specs(cfg, trunk, s1, s2, lm):
     """name -> (module, example inputs, input names, output names, dynamic axes)."""
     b, l, p = 2, 7, 3
@@ -172,83 +161,6 @@ def contract_shapes(cfg):
     }
 
 
-def declare_shapes(model, shapes):
-    """Writes the contract's shapes on the graph's inputs and outputs (the
-    exporter leaves some output dims symbolic)."""
-    for v in list(model.graph.input) + list(model.graph.output):
-        dims = v.type.tensor_type.shape.dim
-        want = shapes[v.name]
-        if len(dims) != len(want):
-            raise ValueError("%s has rank %d, contract says %d" % (v.name, len(dims), len(want)))
-        for d, w in zip(dims, want):
-            if isinstance(w, int):
-                d.ClearField("dim_param")
-                d.dim_value = w
-            else:
-                d.ClearField("dim_value")
-                d.dim_param = w
-
-
-class SharedWeights:
-    """Moves large initializers of every graph into one file, each distinct
-    tensor (by dtype, shape and bytes) stored once."""
-
-    def __init__(self, path):
-        self.path = path
-        self.f = open(path, "wb")
-        self.offsets = {}
-
-    def externalize(self, model):
-        for t in model.graph.initializer:
-            arr = numpy_helper.to_array(t)
-            raw = arr.tobytes()
-            if len(raw) < EXTERNAL_MIN_BYTES:
-                continue
-            if arr.dtype == np.float32 and np.array_equal(arr.astype(np.float16).astype(np.float32), arr):
-                raw = self.as_fp16(model, t, arr)
-            key = hashlib.sha256(str((t.data_type, list(t.dims))).encode() + raw).hexdigest()
-            if key not in self.offsets:
-                pad = (-self.f.tell()) % ALIGN
-                self.f.write(b"\0" * pad)
-                self.offsets[key] = self.f.tell()
-                self.f.write(raw)
-            t.ClearField("raw_data")
-            for field in ("float_data", "int32_data", "int64_data", "double_data"):
-                t.ClearField(field)
-            t.data_location = onnx.TensorProto.EXTERNAL
-            del t.external_data[:]
-            for k, v in (("location", WEIGHTS_FILE), ("offset", str(self.offsets[key])),
-                         ("length", str(len(raw)))):
-                entry = t.external_data.add()
-                entry.key, entry.value = k, v
-
-    @staticmethod
-    def as_fp16(model, t, arr):
-        """Store a float32 tensor whose values are all exact in fp16 as fp16,
-        with a Cast back to float32 in front of its users: half the bytes, the
-        same numbers."""
-        name = t.name
-        t.name = name + "_fp16"
-        t.data_type = onnx.TensorProto.FLOAT16
-        cast = onnx.helper.make_node("Cast", [t.name], [name], to=onnx.TensorProto.FLOAT,
-                                     name=name + "_cast")
-        model.graph.node.insert(0, cast)
-        return arr.astype(np.float16).tobytes()
-
-    def close(self):
-        self.f.close()
-
-
-def io_spec(model):
-    def spec(v):
-        tt = v.type.tensor_type
-        dims = [d.dim_param if d.dim_param else d.dim_value for d in tt.shape.dim]
-        return {"name": v.name, "dtype": onnx.TensorProto.DataType.Name(tt.elem_type).lower(),
-                "shape": dims}
-    return {"inputs": [spec(v) for v in model.graph.input],
-            "outputs": [spec(v) for v in model.graph.output]}
-
-
 def export_graphs(cfg, modules, out):
     specs = graph_specs(cfg, *modules)
     shared = SharedWeights(os.path.join(out, WEIGHTS_FILE))
@@ -269,14 +181,6 @@ def export_graphs(cfg, modules, out):
     for name in graphs:
         onnx.checker.check_model(os.path.join(out, name + ".onnx"))
     return graphs
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def rounded(t, digits=7):
@@ -335,7 +239,6 @@ def golden(ds, cfg, trunk, s1, s2, lm, out):
 
 
 def bundle_manifest(cfg, ds, graphs, name, out):
-    files = sorted(os.listdir(out))
     return {
         "format_version": FORMAT_VERSION,
         "name": name,
@@ -351,10 +254,7 @@ def bundle_manifest(cfg, ds, graphs, name, out):
                 "stop_token_id": ds.gpt2.newline, "caption_prompt": data.CAPTION_PROMPT,
                 "question_prompt": QUESTION_PROMPT},
         "graphs": graphs,
-        "files": {f: {"sha256": sha256(os.path.join(out, f)),
-                      "bytes": os.path.getsize(os.path.join(out, f))}
-                  for f in files if f.endswith((".onnx", ".bin", ".json")) and f != "bundle.json"
-                  and f != "golden.json" and f != "eval.json"},
+        "files": file_checksums(out),
     }
 
 

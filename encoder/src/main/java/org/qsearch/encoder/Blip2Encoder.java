@@ -82,10 +82,10 @@ public final class Blip2Encoder implements AutoCloseable {
         int s = preprocessor.size();
         ModelBundle.Dims d = bundle.dims();
         int b = pixels.size();
-        float[] tokens = OrtTensors.run(sessions.env(), sessions.session(Graph.VISION),
+        float[] tokens = OrtTensors.run(sessions, Graph.VISION,
                 List.of(OrtTensors.Input.floats("pixel_values", OrtTensors.concat(pixels), b, 3, s, s)),
                 List.of("image_tokens"))[0];
-        float[] queries = OrtTensors.run(sessions.env(), sessions.session(Graph.ITC_IMAGE),
+        float[] queries = OrtTensors.run(sessions, Graph.ITC_IMAGE,
                 List.of(OrtTensors.Input.floats("image_tokens", tokens, b, d.tokens(), d.visionWidth())),
                 List.of("query_embeds"))[0];
         int tokLen = d.tokens() * d.visionWidth();
@@ -105,7 +105,7 @@ public final class Blip2Encoder implements AutoCloseable {
         }
         TextTokenizer.Batch t = tokenizer.encodeBatch(texts);
         long[] shape = {t.rows(), t.columns()};
-        float[] flat = OrtTensors.run(sessions.env(), sessions.session(Graph.ITC_TEXT),
+        float[] flat = OrtTensors.run(sessions, Graph.ITC_TEXT,
                 List.of(OrtTensors.Input.longs("input_ids", OrtTensors.flatten(t.ids()), shape),
                         OrtTensors.Input.longs("attention_mask", OrtTensors.flatten(t.mask()), shape)),
                 List.of("text_embeds"))[0];
@@ -127,7 +127,7 @@ public final class Blip2Encoder implements AutoCloseable {
         ModelBundle.Dims d = bundle.dims();
         TextTokenizer.Batch t = tokenizer.encodeBatch(texts);
         long[] shape = {t.rows(), t.columns()};
-        float[] flat = OrtTensors.run(sessions.env(), sessions.session(Graph.ITM), List.of(
+        float[] flat = OrtTensors.run(sessions, Graph.ITM, List.of(
                         OrtTensors.Input.floats("image_tokens", OrtTensors.concat(imageTokens), t.rows(), d.tokens(),
                                 d.visionWidth()),
                         OrtTensors.Input.longs("input_ids", OrtTensors.flatten(t.ids()), shape),

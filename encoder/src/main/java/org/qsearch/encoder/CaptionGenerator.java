@@ -103,13 +103,13 @@ public final class CaptionGenerator implements AutoCloseable {
 
     float[] prefixEmbeds(List<float[]> imageTokens) {
         ModelBundle.Dims d = bundle.dims();
-        return OrtTensors.run(sessions.env(), sessions.session(Graph.CAPTION_PREFIX),
+        return OrtTensors.run(sessions, Graph.CAPTION_PREFIX,
                 List.of(OrtTensors.Input.floats("image_tokens", OrtTensors.concat(imageTokens), imageTokens.size(),
                         d.tokens(), d.visionWidth())), List.of("prefix_embeds"))[0];
     }
 
     private float[] embed(long[] ids, int rows) {
-        return OrtTensors.run(sessions.env(), sessions.session(Graph.LLM_EMBED),
+        return OrtTensors.run(sessions, Graph.LLM_EMBED,
                 List.of(OrtTensors.Input.longs("input_ids", ids, rows, ids.length / rows)),
                 List.of("inputs_embeds"))[0];
     }
@@ -152,7 +152,7 @@ public final class CaptionGenerator implements AutoCloseable {
                 in.add(OrtTensors.Input.floats(llmInputs.get(2 + i), cache[i], rows, llm.heads(), length,
                         llm.headDim()));
             }
-            float[][] out = OrtTensors.run(sessions.env(), sessions.session(Graph.LLM), in, llmOutputs);
+            float[][] out = OrtTensors.run(sessions, Graph.LLM, in, llmOutputs);
             cache = Arrays.copyOfRange(out, 1, out.length);
             length = total;
             int v = llm.vocabSize();

@@ -94,6 +94,20 @@ public enum Graph {
         }
         for (int i = 0; i < names.size(); i++) {
             checkShape(spec.file() + " " + side + " " + names.get(i), actual.get(i).dims(), shapes[i], bundle);
+            checkDtype(spec.file() + " " + side + " " + names.get(i), actual.get(i), bundle);
+        }
+    }
+
+    /** ids and masks are int64; every other tensor is float32 or float16 (docs/bundle.md, dtypes). */
+    static boolean isIndexTensor(String name) {
+        return name.equals("input_ids") || name.equals("attention_mask");
+    }
+
+    private static void checkDtype(String what, TensorSpec t, ModelBundle bundle) {
+        Dtype d = t.type();
+        if (isIndexTensor(t.name()) ? d != Dtype.INT64 : d == null || !d.isFloat()) {
+            throw bundle.invalid(what + " has dtype \"" + t.dtype() + "\"; the engine supports "
+                    + (isIndexTensor(t.name()) ? "\"int64\"" : Dtype.floatNames()) + " there");
         }
     }
 

@@ -9,6 +9,7 @@ import ai.onnxruntime.TensorInfo;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +24,8 @@ public final class OnnxSessions implements AutoCloseable {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final Map<Graph, OrtSession> sessions = new EnumMap<>(Graph.class);
+    private final Map<Graph, Map<String, Dtype>> inputTypes = new EnumMap<>(Graph.class);
+    private final Map<Graph, Map<String, Dtype>> outputTypes = new EnumMap<>(Graph.class);
     private final String provider;
 
     public OnnxSessions(ModelBundle bundle, EncoderOptions options) {
@@ -50,6 +53,8 @@ public final class OnnxSessions implements AutoCloseable {
                 }
                 sessions.put(g, session);
                 check(bundle, spec, session);
+                inputTypes.put(g, types(spec.inputs()));
+                outputTypes.put(g, types(spec.outputs()));
             }
         } catch (RuntimeException e) {
             close();
@@ -66,6 +71,12 @@ public final class OnnxSessions implements AutoCloseable {
                 absent.isEmpty() ? "" : "; absent: " + absent
                         + (bundle.hasItm() ? "" : " (ITM reranking unavailable)")
                         + (bundle.hasCaptions() ? "" : " (captions unavailable)"));
+    }
+
+    private static Map<String, Dtype> types(List<TensorSpec> tensors) {
+        Map<String, Dtype> out = new HashMap<>();
+        tensors.forEach(t -> out.put(t.name(), t.type()));
+        return out;
     }
 
     private OrtSession open(ModelBundle bundle, GraphSpec spec, EncoderOptions options, boolean cuda) {
@@ -106,6 +117,10 @@ public final class OnnxSessions implements AutoCloseable {
             if (!(info.get(t.name()).getInfo() instanceof TensorInfo ti)) {
                 throw new BundleException(spec.file() + ": " + side + " " + t.name() + " is not a tensor");
             }
+            if (t.type() == null || ti.type != t.type().ort) {
+                throw new BundleException(bundle.dir().resolve(spec.file()) + ": " + side + " " + t.name()
+                        + " has element type " + ti.type + " but bundle.json declares dtype \"" + t.dtype() + "\"");
+            }
             long[] actual = ti.getShape();
             long[] want = t.dims();
             boolean same = actual.length == want.length;
@@ -130,6 +145,15 @@ public final class OnnxSessions implements AutoCloseable {
             throw new UnsupportedOperationException("the bundle has no " + g.id + " graph");
         }
         return s;
+    }
+
+    /** The dtype of a graph's input or output as declared and checked against the session at load. */
+    Dtype dtype(Graph g, String name, boolean input) {
+        Dtype d = (input ? inputTypes : outputTypes).getOrDefault(g, Map.of()).get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("graph " + g.id + " has no " + (input ? "input " : "output ") + name);
+        }
+        return d;
     }
 
     OrtEnvironment env() {

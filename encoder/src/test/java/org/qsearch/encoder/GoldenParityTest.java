@@ -15,20 +15,32 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every graph of the shipped bundle, run by ONNX Runtime from Java, against PyTorch's golden outputs. */
+/**
+ * Every graph of the shipped bundle, run by ONNX Runtime from Java, against PyTorch's golden outputs.
+ * -Dqsearch.test.bundle names another bundle with golden.json (the tools' smoke test runs it on a fresh export
+ * and on that export converted to float16 by tools/bundle/fp16_bundle.py). A float32 bundle must match within
+ * 1e-4 absolute; a float16 one (its vision graph returns float16) within 1e-2 times the expected tensor's
+ * scale, its RMS but at least 1: float16 keeps 11 significant bits, and the un-normalized trunk tokens (RMS about
+ * 4, peaks over 30) move by more than 1e-2 absolute once the weights are rounded to float16.
+ */
 class GoldenParityTest {
-    static final double TOLERANCE = 1e-4;
     static Blip2Encoder encoder;
     static JsonNode golden;
+    static boolean fp16;
+    static double TOLERANCE;
 
     @BeforeAll
     static void open() throws IOException {
         encoder = Blip2Encoder.open(TestBundles.tiny(), TestBundles.options());
         golden = new ObjectMapper().readTree(TestBundles.tiny().resolve("golden.json").toFile());
+        fp16 = encoder.bundle().graphs().get(Graph.VISION.id).outputs().getFirst().dtype().equals("float16");
+        TOLERANCE = fp16 ? 1e-2 : 1e-4;
     }
 
     @AfterAll
     static void close() {
+        System.out.println("parity of " + encoder.bundle().name() + " (max " + (fp16 ? "scaled " : "abs ")
+                + "diff per output): " + WORST);
         encoder.close();
     }
 
@@ -48,19 +60,25 @@ class GoldenParityTest {
         return out;
     }
 
-    static double maxAbsDiff(float[] a, float[] b) {
-        assertEquals(a.length, b.length, "length");
+    /** Max abs diff; for a float16 bundle, divided by max(1, RMS of expected). */
+    static double maxAbsDiff(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, "length");
         double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
+        double squares = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i] - actual[i]));
+            squares += (double) expected[i] * expected[i];
         }
-        return max;
+        return fp16 ? max / Math.max(1, Math.sqrt(squares / Math.max(1, expected.length))) : max;
     }
 
     static void assertClose(float[] expected, float[] actual, double tol, String what) {
         double d = maxAbsDiff(expected, actual);
-        assertTrue(d <= tol, what + ": max abs diff " + d + " > " + tol);
+        assertTrue(d <= tol, what + ": max " + (fp16 ? "scaled " : "abs ") + "diff " + d + " > " + tol);
+        WORST.merge(what.split(" ")[0], d, Math::max);
     }
+
+    static final java.util.Map<String, Double> WORST = new java.util.TreeMap<>();
 
     List<float[]> goldenPixels() {
         List<float[]> px = new ArrayList<>();
@@ -145,7 +163,22 @@ class GoldenParityTest {
                 new CaptionGenerator.Settings(1, max, 0));
         for (int i = 0; i < caps.size(); i++) {
             JsonNode img = golden.get("images").get(i);
-            assertArrayEquals(longs(img.get("caption_ids")), caps.get(i).tokenIds(), "caption ids of image " + i);
+            long[] want = longs(img.get("caption_ids"));
+            long[] got = caps.get(i).tokenIds();
+            if (fp16) {
+                // float16 may flip a near-tie of an argmax (the smoke test's briefly trained model has many), so
+                // the numbers are checked above; here: decoding runs through the float16 KV cache to the end
+                int same = 0;
+                while (same < Math.min(want.length, got.length) && want[same] == got[same]) {
+                    same++;
+                }
+                System.out.println("float16 caption " + i + ": first " + same + " of " + want.length
+                        + " golden tokens equal");
+                assertTrue(got.length == max || got[got.length - 1] == encoder.bundle().llm().stopTokenId(),
+                        "caption " + i + " ended early: " + java.util.Arrays.toString(got));
+                continue;
+            }
+            assertArrayEquals(want, got, "caption ids of image " + i);
             assertEquals(img.get("caption").asText(), caps.get(i).text());
         }
         assertArrayEquals(longs(golden.get("caption_prompt_ids")),

@@ -119,4 +119,36 @@ class ModelBundleTest {
             assertTrue(enc.encodeTexts(List.of("a dog"))[0].length == enc.bundle().dims().embedDim());
         }
     }
+
+    static ObjectNode tensor(ObjectNode m, String graph, String side, int index) {
+        return (ObjectNode) m.get("graphs").get(graph).get(side).get(index);
+    }
+
+    @Test
+    void unsupportedDtypeIsRefusedByName(@TempDir Path tmp) throws Exception {
+        Path dir = TestBundles.copyTiny(tmp);
+        ObjectNode m = manifest(dir);
+        tensor(m, "vision", "inputs", 0).put("dtype", "bfloat16");
+        save(dir, m);
+        assertFails(dir, "vision.onnx input pixel_values", "\"bfloat16\"", "[float, float16]");
+    }
+
+    @Test
+    void idsMustBeInt64(@TempDir Path tmp) throws Exception {
+        Path dir = TestBundles.copyTiny(tmp);
+        ObjectNode m = manifest(dir);
+        tensor(m, "itc_text", "inputs", 0).put("dtype", "float");
+        save(dir, m);
+        assertFails(dir, "itc_text.onnx input input_ids", "\"int64\"");
+    }
+
+    @Test
+    void declaredDtypeMustMatchTheGraph(@TempDir Path tmp) throws Exception {
+        // bundle.json says float16, the ONNX graph takes float32
+        Path dir = TestBundles.copyTiny(tmp);
+        ObjectNode m = manifest(dir);
+        tensor(m, "itc_image", "outputs", 0).put("dtype", "float16");
+        save(dir, m);
+        assertFails(dir, "itc_image.onnx", "query_embeds", "FLOAT", "\"float16\"");
+    }
 }
