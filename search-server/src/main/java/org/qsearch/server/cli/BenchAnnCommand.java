@@ -3,13 +3,12 @@ package org.qsearch.server.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
+import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.indexer.GraphMembership;
 import org.qsearch.indexer.IndexSettings;
 import org.qsearch.indexer.QueryMeans;
 import org.qsearch.indexer.VectorFormat;
-import org.qsearch.indexer.bulk.FolderReader;
-import org.qsearch.indexer.bulk.InputSample;
 import org.qsearch.server.bench.AnnBenchmark;
 import org.qsearch.server.bench.BenchReport;
 import org.qsearch.server.bench.EncoderBenchmark;
@@ -19,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * ANN for max-over-32 at scale, qsearch beside FAISS and hnswlib on the same vectors: encodes a
@@ -80,8 +81,7 @@ final class BenchAnnCommand implements Callable<Integer> {
         List<GraphChoice> runGraphs = quick ? List.of(GraphChoice.AUTO) : graphs;
         try (WorkDir work = new WorkDir("qsearch-bench-ann"); Blip2Encoder enc = model.open()) {
             long t0 = System.nanoTime();
-            List<ImageFeatures> images = InputSample.images(new FolderReader(collection.resolve("images")), enc,
-                    quick ? QUICK_IMAGES : Integer.MAX_VALUE);
+            List<ImageFeatures> images = encodeCollection(enc, quick ? QUICK_IMAGES : Integer.MAX_VALUE);
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
             float[][] queries = enc.encodeTexts(texts);
             int per = enc.bundle().dims().numQueries();
@@ -129,6 +129,37 @@ final class BenchAnnCommand implements Callable<Integer> {
             System.out.println(md);
         }
         return 0;
+    }
+
+    /**
+     * The query vectors of the collection's first {@code limit} images (generated in random order, so a
+     * uniform sample), encoded in batches; trunk tokens are dropped, as the benchmark's indexes recompute.
+     */
+    private List<ImageFeatures> encodeCollection(Blip2Encoder enc, int limit) throws IOException {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(collection.resolve("images"))) {
+            files = listing.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().limit(limit).toList();
+        }
+        List<ImageFeatures> out = new ArrayList<>(files.size());
+        for (int from = 0; from < files.size(); from += batch) {
+            List<float[]> pixels = files.subList(from, Math.min(files.size(), from + batch)).parallelStream()
+                    .map(file -> pixels(enc, file)).toList();
+            for (ImageFeatures f : enc.encodePixels(pixels)) {
+                out.add(new ImageFeatures(new float[0], f.queryEmbeds(), f.numQueries(), f.embedDim()));
+            }
+            if (out.size() % 10_000 < batch) {
+                System.err.printf("encoded %d of %d images%n", out.size(), files.size());
+            }
+        }
+        return out;
+    }
+
+    private static float[] pixels(Blip2Encoder enc, Path file) {
+        try {
+            return enc.preprocess(Files.readAllBytes(file));
+        } catch (IOException | ImageDecodeException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private Map<?, ?> runPeers(Path data, List<GraphChoice> graphs) throws Exception {
