@@ -194,6 +194,16 @@ public final class ImageIndexWriter implements Closeable {
         }
     }
 
+    /**
+     * Merges the index down to at most {@code maxSegments} segments, then commits. A search walks
+     * one HNSW graph per segment, so a bulk-built index that will be searched a lot answers faster
+     * merged; the merge itself rebuilds graphs and takes a while.
+     */
+    public void forceMerge(int maxSegments) throws IOException {
+        writer.forceMerge(maxSegments);
+        commit();
+    }
+
     /** The caller's user data of the last commit (what a resumed bulk indexer reads back). */
     public Map<String, String> committedUserData() {
         return committedUserData;

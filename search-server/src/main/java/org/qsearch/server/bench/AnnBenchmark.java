@@ -34,17 +34,21 @@ public final class AnnBenchmark {
     private final float[][] queries;
     private final int k;
     private final int rounds;
+    /** segments each built index is merged down to before it is measured; 0: as the writer left it */
+    private final int mergeTo;
     private final List<List<String>> truth;
 
     /**
      * @param images the collection, ids "i" + its position
      * @param rounds timed passes over the queries per row: QPS is their median, latency percentiles pool them
+     * @param mergeTo segments each index is merged down to after the build (counted in its build time); 0: not merged
      */
-    public AnnBenchmark(List<ImageFeatures> images, float[][] queries, int k, int rounds) {
+    public AnnBenchmark(List<ImageFeatures> images, float[][] queries, int k, int rounds, int mergeTo) {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds must be at least 1");
         }
         this.rounds = rounds;
+        this.mergeTo = mergeTo;
         this.images = images;
         this.vectors = images.stream().map(f -> IntStream.range(0, f.numQueries()).mapToObj(f::query)
                 .toArray(float[][]::new)).toArray(float[][][]::new);
@@ -67,6 +71,9 @@ public final class AnnBenchmark {
             Instant now = Instant.now();
             for (int i = 0; i < images.size(); i++) {
                 writer.putImage(new ImageRecord("i" + i, "i" + i, "-", 0, 0, List.of(), null, null, now, images.get(i)));
+            }
+            if (mergeTo > 0) {
+                writer.forceMerge(mergeTo);
             }
         }
         double build = (System.nanoTime() - t0) / 1e9;

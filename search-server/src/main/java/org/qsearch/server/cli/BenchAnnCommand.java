@@ -56,13 +56,17 @@ final class BenchAnnCommand implements Callable<Integer> {
             + "graph only: under 2 minutes here")
     boolean quick;
 
-    @Option(names = "--peers", negatable = true, defaultValue = "true",
-            description = "also run FAISS and hnswlib (Debian python3-faiss, python3-hnswlib) (default: ${DEFAULT-VALUE})")
-    boolean peers;
+    @Option(names = "--no-peers", description = "skip FAISS and hnswlib (by default they run: Debian python3-faiss, "
+            + "python3-hnswlib)")
+    boolean noPeers;
 
     @Option(names = "--rounds", defaultValue = "3", description = "timed passes over the queries per row, median QPS "
             + "reported (default: ${DEFAULT-VALUE})")
     int rounds;
+
+    @Option(names = "--merge-to", defaultValue = "0", paramLabel = "N", description = "merge each index down to N "
+            + "segments after its build, as `index --merge-to` does (default: ${DEFAULT-VALUE}, not merged)")
+    int mergeTo;
 
     @Option(names = "--batch", defaultValue = "32", description = "encoder batch (default: ${DEFAULT-VALUE})")
     int batch;
@@ -101,7 +105,7 @@ final class BenchAnnCommand implements Callable<Integer> {
                 return row;
             }).toArray(float[][]::new), images.size(), per);
 
-            AnnBenchmark bench = new AnnBenchmark(images, queries, sweep.k, rounds);
+            AnnBenchmark bench = new AnnBenchmark(images, queries, sweep.k, rounds, mergeTo);
             List<AnnBenchmark.Row> rows = new ArrayList<>();
             for (GraphChoice g : runGraphs) {
                 for (VectorFormat f : runFormats) {
@@ -113,7 +117,7 @@ final class BenchAnnCommand implements Callable<Integer> {
             report.put("command", "bin/qsearch bench ann --collection " + collection + " --k " + sweep.k + " --over-fetch "
                     + sweep.overFetchList() + " --graphs " + String.join(",", runGraphs.stream().map(GraphChoice::label).toList())
                     + " --formats " + String.join(",", runFormats.stream().map(f -> f.name().toLowerCase()).toList())
-                    + " --rounds " + rounds + (quick ? " --quick" : "") + (peers ? "" : " --no-peers") + " --out " + out);
+                    + " --rounds " + rounds + (mergeTo > 0 ? " --merge-to " + mergeTo : "") + (quick ? " --quick" : "") + (noPeers ? " --no-peers" : "") + " --out " + out);
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));
             report.put("images", images.size());
@@ -121,7 +125,7 @@ final class BenchAnnCommand implements Callable<Integer> {
             report.put("encode_seconds", encodeSeconds);
             report.put("rounds", rounds);
             report.put("qsearch", rows);
-            if (peers) {
+            if (!noPeers) {
                 report.put("peers", runPeers(work.path(), runGraphs));
             }
             String md = markdown(report, rows);

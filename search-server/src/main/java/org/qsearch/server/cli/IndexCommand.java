@@ -106,8 +106,15 @@ final class IndexCommand implements Callable<Integer> {
                     + "within an image) (new index only; default auto)")
     GraphChoice graph;
 
+    @Option(names = "--merge-to", paramLabel = "N", description = "after indexing, merge the index down to N segments "
+            + "(1: one HNSW graph per search, the fastest to search; the merge takes about as long as building the graph)")
+    Integer mergeTo;
+
     @Override
     public Integer call() throws Exception {
+        if (mergeTo != null && mergeTo < 1) {
+            throw new IllegalArgumentException("--merge-to must be at least 1");
+        }
         BulkOptions defaults = BulkOptions.defaults();
         BulkOptions options = defaults.withBatchSize(batch)
                 .withThreads(threads == null ? defaults.threads() : threads)
@@ -120,6 +127,11 @@ final class IndexCommand implements Callable<Integer> {
         try (Blip2Encoder enc = model.open(); ImageIndexWriter writer = openIndex(enc, reader)) {
             BulkSummary summary = new BulkIndexer(enc, writer, options).run(reader);
             System.err.println(summary);
+            if (mergeTo != null) {
+                long t0 = System.nanoTime();
+                writer.forceMerge(mergeTo);
+                System.err.printf("merged to at most %d segments in %.1f s%n", mergeTo, (System.nanoTime() - t0) / 1e9);
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("indexed", summary.indexed());
             out.put("updated", summary.updated());

@@ -40,7 +40,7 @@ class AnnBenchmarkTest {
         IndexSettings settings = new IndexSettings(VectorFormat.FLOAT32, 16, 100, QueryMeans.NONE, 1, 1,
                 FeatureMode.RECOMPUTE, QUERIES, DIM, 1, 1);
 
-        List<AnnBenchmark.Row> rows = new AnnBenchmark(images, texts, K, 2).run("all", settings, dir, new int[] {1, IMAGES / K});
+        List<AnnBenchmark.Row> rows = new AnnBenchmark(images, texts, K, 2, 0).run("all", settings, dir, new int[] {1, IMAGES / K});
 
         assertEquals(2, rows.size());
         assertEquals(1.0, rows.get(1).recall(), 1e-9, "k' = every image: the exact top k");
