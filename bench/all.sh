@@ -7,13 +7,14 @@
 #   bench/all.sh --quick             # about 5 minutes: a 2,000-image collection, short runs
 #   bench/all.sh                     # full: 10k and 100k images; an hour or more, run it in the background
 #   bench/all.sh --sizes 10000 --out /tmp/bench   # full settings at chosen collection sizes
+#   bench/all.sh --resume DIR        # after a failure: reuse the reports in DIR, run the rest
 #
 # Needs the tiny model's data (tools/tinyblip/fetch_data.py, as `bin/qsearch demo` fetches it),
 # Debian's python3-faiss, python3-hnswlib, python3-pil and wrk. Generated collections and
 # indexes are kept in WORK (default ~/.cache/qsearch/bench) and reused by later runs.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-quick=0; sizes=""; out="$home/docs/benchmarks"; work="${QSEARCH_BENCH_WORK:-$HOME/.cache/qsearch/bench}"
+quick=0; sizes=""; sections=""; out="$home/docs/benchmarks"; work="${QSEARCH_BENCH_WORK:-$HOME/.cache/qsearch/bench}"
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,7 +22,8 @@ while [ $# -gt 0 ]; do
     --sizes) sizes="${2:?}"; shift ;;
     --out) out="${2:?}"; shift ;;
     --work) work="${2:?}"; shift ;;
-    *) echo "usage: bench/all.sh [--quick] [--sizes N,N] [--out PREFIX] [--work DIR]" >&2; exit 2 ;;
+    --resume) sections="${2:?}"; shift ;;
+    *) echo "usage: bench/all.sh [--quick] [--sizes N,N] [--out PREFIX] [--work DIR] [--resume DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -39,9 +41,16 @@ else
   index_flags=(--graphs all,auto); pipeline_flags=(--limit 200 --caption-images 20)
   wrk_duration=60s
 fi
-sections="$(mktemp -d)"
+# --resume DIR: a failed run's reports (it names DIR); the steps whose report is there are skipped
+sections="${sections:-$(mktemp -d)}"
+done_already() { [ -s "$sections/$1" ] && echo "bench/all.sh: $1 is there already, kept" >&2; }
 step() { echo "bench/all.sh: $* (${SECONDS} s since the start)" >&2; }
-trap 'rm -rf "$sections"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
+finish() {
+  local rc=$?
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null
+  if [ "$rc" = 0 ]; then rm -rf "$sections"; else echo "bench/all.sh: failed (exit $rc); the reports so far are in $sections" >&2; fi
+}
+trap finish EXIT
 mkdir -p "$work"
 "$home/bin/qsearch" --help >/dev/null  # builds the distribution once, before anything is timed
 $py "$home/tools/tinyblip/fetch_data.py" --cache "$cache" >&2
@@ -65,8 +74,8 @@ for n in ${sizes//,/ }; do
   graphs=all,auto; formats=float32,int8,int4,int1
   [ "$work/ann-$n" = "$smallest" ] || { graphs=auto; formats=float32,int8; }
   [ "$quick" = 1 ] && graphs=auto
-  heap=$(( n / 100000 * 8 + 4 ))
-  QSEARCH_JAVA_OPTS="-Xmx${heap}g" "$home/bin/qsearch" bench ann --collection "$work/ann-$n" --graphs "$graphs" \
+  heap=$(( n / 100000 * 4 + 4 ))  # GB: the vectors twice (as encoded, and unpacked for the exact top 10) and Lucene's buffers
+  done_already "ann-$n.json" || QSEARCH_JAVA_OPTS="-Xmx${heap}g" "$home/bin/qsearch" bench ann --collection "$work/ann-$n" --graphs "$graphs" \
     --formats "$formats" --merge-to 1 "${ann_flags[@]}" --out "$sections/ann-$n" > /dev/null
 done
 
@@ -74,14 +83,14 @@ done
 images="$work/sample-$sample"
 if [ ! -d "$images" ]; then
   mkdir -p "$images.tmp"
-  ls "$smallest/images" | head -n "$sample" | while read -r f; do cp "$smallest/images/$f" "$images.tmp/"; done
+  ls "$smallest/images" | sed -n "1,${sample}p" | while read -r f; do cp "$smallest/images/$f" "$images.tmp/"; done
   mv "$images.tmp" "$images"
 fi
 step encoder
-"$home/bin/qsearch" bench encoder --images "$images" --texts "$queries" "${encoder_flags[@]}" \
+done_already encoder.json || "$home/bin/qsearch" bench encoder --images "$images" --texts "$queries" "${encoder_flags[@]}" \
   --out "$sections/encoder" > /dev/null
 step bulk indexing
-"$home/bin/qsearch" bench index --images "$images" --queries "$queries" "${index_flags[@]}" \
+done_already index.json || "$home/bin/qsearch" bench index --images "$images" --queries "$queries" "${index_flags[@]}" \
   --out "$sections/index" > /dev/null
 
 step query pipeline
@@ -92,7 +101,7 @@ for features in stored recompute; do
     mv "$index-$features.tmp" "$index-$features"
   fi
 done
-"$home/bin/qsearch" bench pipeline --index "$index-stored" --root "$images" --recompute-index "$index-recompute" \
+done_already pipeline.json || "$home/bin/qsearch" bench pipeline --index "$index-stored" --root "$images" --recompute-index "$index-recompute" \
   --queries "$queries" "${pipeline_flags[@]}" --out "$sections/pipeline" > /dev/null
 
 step server under load
