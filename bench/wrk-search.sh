@@ -40,8 +40,11 @@ for c in ${connections//,/ }; do
     echo "running: $cmd" >&2
     sleep 3  # wrk leaves its last requests in flight: let the server finish them before the scrape
     before="$(curl -fsS "$url/metrics")"
-    line="$(RERANK=$rerank wrk -t"$threads" -c"$c" -d"$duration" --timeout 30s -s "$here/search.lua" "$url/api/search" \
-      | tee /dev/stderr | grep '^{' | tail -1)"
+    # (not `tee /dev/stderr`: reopening a redirected stderr truncates the caller's log file)
+    RERANK=$rerank wrk -t"$threads" -c"$c" -d"$duration" --timeout 30s -s "$here/search.lua" "$url/api/search" \
+      > "$out/wrk.out"
+    cat "$out/wrk.out" >&2
+    line="$(grep '^{' "$out/wrk.out" | tail -1)"
     after="$(curl -fsS "$url/metrics")"
     python3 - "$c" "$rerank" "$line" "$cmd" "$before" "$after" "$json" >> "$md" <<'PY'
 import json, re, sys
@@ -74,4 +77,5 @@ print(f"| {connections} | {rerank} | {r['requests']} | {r['qps']:.1f} | {r['p50_
 PY
   done
 done
+rm -f "$out/wrk.out"
 echo "wrote $md and $json" >&2

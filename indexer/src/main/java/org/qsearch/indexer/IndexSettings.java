@@ -27,7 +27,7 @@ public record IndexSettings(VectorFormat vectorFormat, int hnswM, int hnswBeamWi
 
     public static final int DEFAULT_HNSW_M = Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN;
     public static final int DEFAULT_HNSW_BEAM_WIDTH = Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH;
-    /** Both chosen by measurement on the tiny model's held-out images: see docs/bench/index.md. */
+    /** Both chosen by measurement on the tiny model's held-out images: see the bulk indexing section of docs/benchmarks.md. */
     public static final double DEFAULT_GRAPH_MEAN_COSINE = 0.85;
     public static final double DEFAULT_GRAPH_DEDUPE_COSINE = 0.98;
 
