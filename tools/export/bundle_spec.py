@@ -6,8 +6,13 @@ tests (test_bundle_spec.py) run where transformers is not installed.
 """
 import json
 import math
+import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bundle"))
+from onnx_bundle import llm_past_names  # noqa: E402
 
 FORMAT_VERSION = 1
 # LAVIS retrieval settings (DESIGN fact 4, 7)
@@ -110,22 +115,13 @@ def io_shapes(dims, image_size, llm=None):
         shapes["caption_prefix"] = {"image_tokens": tok,
                                     "prefix_embeds": ["batch", dims["num_queries"], dims["Dl"]]}
         shapes["llm_embed"] = {"input_ids": text, "inputs_embeds": ["batch", "sequence", dims["Dl"]]}
-        ins, outs = past_names(llm["layers"])
+        ins, outs = llm_past_names(llm["layers"])
         s = {"inputs_embeds": ["batch", "sequence", dims["Dl"]], "attention_mask": ["batch", "total_sequence"],
              "logits": ["batch", "sequence", llm["vocab_size"]]}
         s.update({n: ["batch", llm["heads"], "past_sequence", llm["head_dim"]] for n in ins})
         s.update({n: ["batch", llm["heads"], "total_sequence", llm["head_dim"]] for n in outs})
         shapes["llm"] = s
     return shapes
-
-
-def past_names(layers):
-    ins, outs = [], []
-    for i in range(layers):
-        for kind in ("key", "value"):
-            ins.append("past_key_values.%d.%s" % (i, kind))
-            outs.append("present.%d.%s" % (i, kind))
-    return ins, outs
 
 
 def graph_io_names(graph, llm_layers=0):
@@ -139,7 +135,7 @@ def graph_io_names(graph, llm_layers=0):
             "llm": (["inputs_embeds", "attention_mask"], ["logits"])}[graph]
     if graph != "llm":
         return base
-    ins, outs = past_names(llm_layers)
+    ins, outs = llm_past_names(llm_layers)
     return base[0] + ins, base[1] + outs
 
 

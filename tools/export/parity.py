@@ -105,7 +105,7 @@ def main(argv=None):
     if "captions" in ref:
         prompt = np.array([kw["prompt_ids"]], np.int64)
         layers, heads, hd = llm["layers"], llm["heads"], llm["head_dim"]
-        past_names = bs.past_names(layers)[0]
+        past_names = bs.llm_past_names(layers)[0]
 
         def embed(x):
             return ob.run("llm_embed", input_ids=x)[0]
