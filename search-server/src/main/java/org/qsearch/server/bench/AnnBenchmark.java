@@ -103,8 +103,8 @@ public final class AnnBenchmark {
                 }
                 Arrays.sort(nanos);
                 rows.add(new Row(graph, settings.vectorFormat().name().toLowerCase(), f, recall / queries.length,
-                        median(qps1), median(qps2), nanos[nanos.length / 2] / 1e6,
-                        nanos[Math.min(nanos.length - 1, (int) (0.99 * nanos.length))] / 1e6, build,
+                        Percentiles.median(qps1), Percentiles.median(qps2), Percentiles.of(nanos, 0.50) / 1e6,
+                        Percentiles.of(nanos, 0.99) / 1e6, build,
                         (double) DirectoryBytes.of(dir.resolve("lucene"), "") / images.size(),
                         (double) searchedBytes(searcher.imageVectorBytes()) / images.size()));
             }
@@ -130,12 +130,6 @@ public final class AnnBenchmark {
             }
             return queries.length / ((System.nanoTime() - start) / 1e9);
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Ids of the exact top k: max over each image's vectors of the dot product, by brute force. */

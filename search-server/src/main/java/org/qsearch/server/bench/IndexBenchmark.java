@@ -101,17 +101,13 @@ public final class IndexBenchmark {
                 }
                 recall.put("k'=" + f + "k", sum / queries.length);
                 Arrays.sort(nanos);
-                latency.put("k'=" + f + "k", new Latency(percentile(nanos, 0.50) / 1e6, percentile(nanos, 0.99) / 1e6));
+                latency.put("k'=" + f + "k", new Latency(Percentiles.of(nanos, 0.50) / 1e6, Percentiles.of(nanos, 0.99) / 1e6));
             }
         }
         long n = summary.indexed();
         return new FormatRow(graph, settings.vectorFormat().name().toLowerCase(), summary.imagesPerSecond(), n,
                 (double) DirectoryBytes.of(dir.resolve("lucene"), "") / n,
                 (double) DirectoryBytes.of(dir.resolve("features"), "") / n, recall, latency);
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
     }
 
     private static Set<String> ids(List<ImageHit> hits) {

@@ -216,7 +216,7 @@ public final class SuiteReport {
         out.append("\nBulk indexing vs encoder only on the same images (pipeline overhead = 1 - bulk / encoder-only):"
                 + "\n\n| graph | format | bulk images/s | encoder-only images/s | overhead |\n|---|---|---|---|---|\n");
         for (Map<String, Object> o : h.indexingOverhead()) {
-            out.append(String.format("| %s | %s | %.1f | %.1f | %.0f%% |%n", o.get("graph"), o.get("format"),
+            out.append(String.format("| %s | %s | %.1f | %.1f | %.1f%% |%n", o.get("graph"), o.get("format"),
                     o.get("bulk_images_per_second"), o.get("encoder_only_images_per_second"), o.get("overhead_percent")));
         }
         out.append("\nCaptions:\n\n| decoding | captions/s |\n|---|---|\n");
