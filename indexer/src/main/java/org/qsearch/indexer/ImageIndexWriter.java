@@ -72,6 +72,12 @@ public final class ImageIndexWriter implements Closeable {
     }
 
     static ImageIndexWriter open(Path dir, IndexSettings requested, long maxFeatureFileBytes) throws IOException {
+        return open(dir, requested, maxFeatureFileBytes, IndexWriterConfig.DEFAULT_RAM_BUFFER_SIZE_MB);
+    }
+
+    /** @param ramBufferMb Lucene's flush threshold: tests that compare graphs raise it to keep one segment */
+    static ImageIndexWriter open(Path dir, IndexSettings requested, long maxFeatureFileBytes, double ramBufferMb)
+            throws IOException {
         IndexPaths paths = new IndexPaths(dir);
         IndexSettings settings = IndexSettingsFile.reconcile(paths.settings(), requested);
         Directory directory = FSDirectory.open(paths.lucene());
@@ -83,6 +89,7 @@ public final class ImageIndexWriter implements Closeable {
             IndexWriterConfig config = new IndexWriterConfig()
                     .setCodec(new QsearchCodec(settings))
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                    .setRAMBufferSizeMB(ramBufferMb)
                     .setCommitOnClose(false); // close() commits itself, after syncing the features
             writer = new IndexWriter(directory, config);
             FeatureStore.Position committedFeatures = userData.containsKey(FEATURES_FILE_KEY)

@@ -17,6 +17,7 @@ class AnnRecallTest {
     private static final int IMAGES = 1500;
     private static final int QUERIES = 40;
     private static final int COLLAPSED_IMAGES = 800;
+    private static final double ONE_SEGMENT_RAM_MB = 256;
 
     @TempDir
     Path dir;
@@ -80,7 +81,10 @@ class AnnRecallTest {
                 : QueryMeans.NONE;
         IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE)
                 .withGraph(means, nearMeanOut ? IndexSettings.DEFAULT_GRAPH_MEAN_COSINE : 1, 1);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(index, settings)) {
+        // one segment (one graph) whatever an image costs in the indexing buffer: more segments
+        // mean smaller graphs, which trap a search less and blur the comparison
+        try (ImageIndexWriter writer = ImageIndexWriter.open(index, settings, ImageIndexWriter.DEFAULT_MAX_FEATURE_FILE_BYTES,
+                ONE_SEGMENT_RAM_MB)) {
             for (ImageRecord image : images) {
                 writer.putImage(image);
             }
