@@ -3,73 +3,67 @@ package org.qsearch.indexer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.join.BitSetProducer;
-import org.apache.lucene.util.BitSet;
 import org.apache.lucene.util.VectorUtil;
 
 /**
  * Exact BLIP-2 ITC scores of candidate documents, computed from the float vectors the index keeps
- * (see {@link ChildVectors}: all of an image's vectors, in the graph or not), so scores are plain
- * dot products, not Lucene's {@code (1 + dot) / 2} nor a quantized estimate. Reading the vectors
- * back from the index avoids storing them twice.
+ * (an image's on its parent, see {@link IndexSchema#IMAGE_VECTORS}; a text's in its HNSW field),
+ * so scores are plain dot products, not Lucene's {@code (1 + dot) / 2} nor a quantized estimate.
+ * Reading the vectors back from the index avoids storing them once more.
  */
 final class ExactItcScorer {
     /** {@code queryIndex}: the index of the vector that gave the score (see the calling method). */
     record ScoredDoc(int doc, float score, int queryIndex) {}
 
-    private final BitSetProducer blockBoundaries;
+    private final int numQueries;
     private final int embedDim;
 
-    ExactItcScorer(BitSetProducer blockBoundaries, int embedDim) {
-        this.blockBoundaries = blockBoundaries;
+    ExactItcScorer(int numQueries, int embedDim) {
+        this.numQueries = numQueries;
         this.embedDim = embedDim;
     }
 
     /**
-     * Scores image parents: max over the image's child vectors and over {@code queries} of the
-     * dot product. {@code queryIndex} is the image's own query index of the best child.
+     * Scores image parents: max over the image's vectors and over {@code queries} of the dot
+     * product. {@code queryIndex} is the image's own query index of the best vector (the first
+     * one in query order on ties).
      *
      * @param parents global doc ids of image parent documents, ascending
      */
     List<ScoredDoc> scoreImages(IndexSearcher searcher, int[] parents, float[][] queries) throws IOException {
         List<ScoredDoc> scored = new ArrayList<>(parents.length);
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        float[][] rows = new float[numQueries][embedDim];
         int i = 0;
         while (i < parents.length) {
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parents[i], leaves));
-            LeafReader reader = leaf.reader();
-            int leafEnd = leaf.docBase + reader.maxDoc();
-            ChildVectors vectors = new ChildVectors(reader, embedDim);
-            NumericDocValues queryIndexes = reader.getNumericDocValues(IndexSchema.QUERY_INDEX);
-            BitSet boundaries = blockBoundaries.getBitSet(leaf);
+            int leafEnd = leaf.docBase + leaf.reader().maxDoc();
+            BinaryDocValues vectors = imageVectors(leaf.reader());
             for (; i < parents.length && parents[i] < leafEnd; i++) {
-                int parent = parents[i] - leaf.docBase;
+                read(vectors, parents[i] - leaf.docBase, rows);
                 float best = Float.NEGATIVE_INFINITY;
-                int bestChild = -1;
-                for (int child = firstChild(boundaries, parent); child < parent; child++) {
-                    float[] vector = vectors.vector(child);
+                int bestQuery = -1;
+                for (int q = 0; q < rows.length; q++) {
+                    float[] vector = rows[q];
                     for (float[] query : queries) {
                         float dot = VectorUtil.dotProduct(query, vector);
                         if (dot > best) {
                             best = dot;
-                            bestChild = child;
+                            bestQuery = q;
                         }
                     }
                 }
-                if (bestChild < 0) {
-                    throw new IllegalStateException("image document " + parents[i] + " has no query vectors");
+                if (bestQuery < 0) { // only when a dot product is NaN
+                    throw new IllegalStateException("image document " + parents[i] + " has no score");
                 }
-                if (!queryIndexes.advanceExact(bestChild)) {
-                    throw new IllegalStateException("image child " + bestChild + " has no query index");
-                }
-                scored.add(new ScoredDoc(parents[i], best, (int) queryIndexes.longValue()));
+                scored.add(new ScoredDoc(parents[i], best, bestQuery));
             }
         }
         return scored;
@@ -111,23 +105,26 @@ final class ExactItcScorer {
         return scored;
     }
 
-    /** The vectors of the children of {@code parent} (a leaf doc id), indexed by their query index. */
-    float[][] childVectors(LeafReaderContext leaf, int parent, int numQueries) throws IOException {
-        LeafReader reader = leaf.reader();
-        ChildVectors vectors = new ChildVectors(reader, embedDim);
-        NumericDocValues queryIndexes = reader.getNumericDocValues(IndexSchema.QUERY_INDEX);
-        float[][] out = new float[numQueries][];
-        for (int child = firstChild(blockBoundaries.getBitSet(leaf), parent); child < parent; child++) {
-            if (!queryIndexes.advanceExact(child)) {
-                throw new IllegalStateException("image child " + child + " has no query index");
-            }
-            out[(int) queryIndexes.longValue()] = vectors.vector(child).clone();
-        }
-        return out;
+    /** The vectors of image {@code parent} (a leaf doc id), in query order. */
+    float[][] imageVectors(LeafReaderContext leaf, int parent) throws IOException {
+        float[][] rows = new float[numQueries][embedDim];
+        read(imageVectors(leaf.reader()), parent, rows);
+        return rows;
     }
 
-    /** The block of {@code parent} starts after the previous boundary: every document in between is one of its children. */
-    private static int firstChild(BitSet boundaries, int parent) {
-        return parent == 0 ? 0 : boundaries.prevSetBit(parent - 1) + 1;
+    private static BinaryDocValues imageVectors(LeafReader reader) throws IOException {
+        BinaryDocValues vectors = reader.getBinaryDocValues(IndexSchema.IMAGE_VECTORS);
+        if (vectors == null) {
+            throw new IllegalStateException("a segment with images has no " + IndexSchema.IMAGE_VECTORS + " field");
+        }
+        return vectors;
+    }
+
+    /** Reads the vectors of {@code parent} into {@code rows}; parents must be asked for in ascending order. */
+    private static void read(BinaryDocValues vectors, int parent, float[][] rows) throws IOException {
+        if (!vectors.advanceExact(parent)) {
+            throw new IllegalStateException("image document " + parent + " has no query vectors");
+        }
+        IndexSchema.readVectors(vectors.binaryValue(), rows);
     }
 }

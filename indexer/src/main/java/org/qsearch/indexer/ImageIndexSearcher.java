@@ -46,7 +46,7 @@ import org.qsearch.encoder.ImageFeatures;
  * <p>Each search gathers candidates with HNSW, over-fetching {@link SearchRequest#candidates()}
  * per kNN query, then rescores every candidate exactly with all its stored vectors and sorts by
  * the exact score. The graph holds only some of an image's vectors ({@link GraphMembership});
- * rescoring reads all of them. {@link SearchRequest#exact()} skips HNSW and scores every document.
+ * rescoring reads all of them, kept together on the image's parent document ({@link IndexSchema}). {@link SearchRequest#exact()} skips HNSW and scores every document.
  *
  * <p>Similarities (all plain dot products of normalized ITC vectors, as BLIP-2 defines them):
  * <ul>
@@ -77,7 +77,7 @@ public final class ImageIndexSearcher implements Closeable {
         this.settings = settings;
         this.features = features;
         this.resources = resources;
-        this.scorer = new ExactItcScorer(blockBoundaries, settings.embedDim());
+        this.scorer = new ExactItcScorer(settings.numQueries(), settings.embedDim());
     }
 
     /** Opens the last commit of an index read-only; {@link #refresh()} picks up later commits. */
@@ -243,7 +243,7 @@ public final class ImageIndexSearcher implements Closeable {
             }
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parent, leaves));
-            return Optional.of(scorer.childVectors(leaf, parent - leaf.docBase, settings.numQueries()));
+            return Optional.of(scorer.imageVectors(leaf, parent - leaf.docBase));
         } finally {
             searchers.release(searcher);
         }

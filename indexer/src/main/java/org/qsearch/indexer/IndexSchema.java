@@ -2,6 +2,7 @@ package org.qsearch.indexer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,6 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongField;
-import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexableField;
@@ -31,8 +31,14 @@ import org.apache.lucene.util.BytesRef;
  * delete-by-id term removes the whole block. A text is one standalone document. The {@link #TYPE}
  * field tells the three kinds apart. Texts count as block boundaries (parents without children),
  * so the children of a parent are exactly the image-vector documents between the previous
- * boundary and the parent. Each child holds its vector in the HNSW field or, when it is kept out
- * of the graph, in a doc value.
+ * boundary and the parent.
+ *
+ * <p>Index layout {@value #LAYOUT}: the parent holds all of the image's query vectors together
+ * in one doc value ({@link #IMAGE_VECTORS}), which exact rescoring reads in one go; there is one
+ * child per vector that enters the HNSW graph ({@link GraphMembership}), holding only that
+ * vector in the HNSW field (the graph needs it there), so a vector kept out of the graph has no
+ * document of its own. Layout 1 (before it was recorded) had a child for every vector, an
+ * out-of-graph one in a doc value of its own, and a query index on each child.
  */
 final class IndexSchema {
     static final String TYPE = "type";
@@ -41,10 +47,13 @@ final class IndexSchema {
     static final String TYPE_TEXT = "text";
 
     static final String IMAGE_ID = "image_id";
+    /** The HNSW field: on the children, one in-graph query vector each. */
     static final String IMAGE_VECTOR = "image_vector";
-    /** A query vector kept out of the graph ({@link GraphMembership}): float32 little-endian bytes. */
-    static final String IMAGE_VECTOR_OFF_GRAPH = "image_vector_off_graph";
-    static final String QUERY_INDEX = "query_index";
+    /**
+     * On the parent: every query vector of the image, in query order, numQueries x embedDim
+     * float32 little-endian (a binary doc value).
+     */
+    static final String IMAGE_VECTORS = "image_vectors";
     static final String URI = "uri";
     static final String CONTENT_HASH = "content_hash";
     static final String WIDTH = "width";
@@ -62,6 +71,12 @@ final class IndexSchema {
     static final String TEXT = "text";
     static final String TEXT_VECTOR = "text_vector";
     static final String LINKED_IMAGE_ID = "linked_image_id";
+
+    /**
+     * The index layout this version writes and reads, recorded beside the settings
+     * ({@link IndexSettingsFile}); an index in another layout must be rebuilt.
+     */
+    static final int LAYOUT = 2;
 
     private static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 
@@ -89,24 +104,24 @@ final class IndexSchema {
     }
 
     /**
-     * The children (in query order) then the parent; {@code inGraph[q]} says where child q keeps
-     * its vector; {@code features} is null when features are not stored.
+     * The children (one per vector q with {@code inGraph[q]}, in query order) then the parent;
+     * {@code features} is null when features are not stored.
      */
     static List<Document> imageBlock(ImageRecord image, boolean[] inGraph, MetadataKeywords metadata,
                                      FeatureAddress features) {
         List<Document> block = new ArrayList<>(inGraph.length + 1);
         for (int q = 0; q < inGraph.length; q++) {
-            Document child = new Document();
-            child.add(new StringField(TYPE, TYPE_IMAGE_QUERY, Field.Store.NO));
-            child.add(new StringField(IMAGE_ID, image.id(), Field.Store.NO));
-            child.add(new NumericDocValuesField(QUERY_INDEX, q));
-            float[] vector = image.features().query(q);
-            child.add(inGraph[q] ? new KnnFloatVectorField(IMAGE_VECTOR, vector, SIMILARITY)
-                    : new BinaryDocValuesField(IMAGE_VECTOR_OFF_GRAPH, vectorBytes(vector)));
-            block.add(child);
+            if (inGraph[q]) {
+                Document child = new Document();
+                child.add(new StringField(TYPE, TYPE_IMAGE_QUERY, Field.Store.NO));
+                child.add(new StringField(IMAGE_ID, image.id(), Field.Store.NO));
+                child.add(new KnnFloatVectorField(IMAGE_VECTOR, image.features().query(q), SIMILARITY));
+                block.add(child);
+            }
         }
         Document parent = new Document();
         parent.add(new StringField(TYPE, TYPE_IMAGE, Field.Store.NO));
+        parent.add(new BinaryDocValuesField(IMAGE_VECTORS, vectorBytes(image.features().queryEmbeds())));
         parent.add(new StringField(IMAGE_ID, image.id(), Field.Store.YES));
         parent.add(new StringField(URI, image.uri(), Field.Store.YES));
         parent.add(new StringField(CONTENT_HASH, image.contentHash(), Field.Store.YES));
@@ -133,9 +148,21 @@ final class IndexSchema {
         return new BytesRef(bytes.array());
     }
 
-    /** Reads {@code into.length} floats written by {@link #vectorBytes}. */
-    static void readVector(BytesRef bytes, float[] into) {
-        ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into);
+    /**
+     * Reads rows of {@code rows[0].length} floats written by {@link #vectorBytes}, one per row of
+     * {@code rows}: the bytes must hold exactly that many.
+     */
+    static void readVectors(BytesRef bytes, float[][] rows) {
+        FloatBuffer floats = ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length)
+                .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        int width = rows[0].length;
+        if (floats.remaining() != rows.length * width) {
+            throw new IllegalStateException("an image's vectors hold " + floats.remaining() + " floats, expected "
+                    + rows.length + " x " + width);
+        }
+        for (int q = 0; q < rows.length; q++) {
+            floats.get(q * width, rows[q]);
+        }
     }
 
     static Document textDocument(TextRecord text, MetadataKeywords metadata) {

@@ -1,7 +1,7 @@
 package org.qsearch.indexer;
 
 /** Thrown when an index is opened with settings other than the ones it was created with. */
-public final class IndexSettingsConflictException extends IllegalStateException {
+public class IndexSettingsConflictException extends IllegalStateException {
     IndexSettingsConflictException(String message) {
         super(message);
     }

@@ -92,6 +92,7 @@ class GraphMembershipTest {
                     ImageFeatures features = images.get(Integer.parseInt(hit.id().substring(4))).features();
                     assertEquals(features.itc(text), hit.score(), 1e-5f, "exact score of " + hit.id());
                     assertTrue(COLLAPSED.contains(hit.bestQueryIndex()), "best query of " + hit.id() + ": " + hit.bestQueryIndex());
+                    assertBestOf(features, new float[][] {text}, hit);
                 }
             }
             ImageRecord some = images.get(17);
@@ -105,6 +106,78 @@ class GraphMembershipTest {
         }
         assertThrows(IndexSettingsConflictException.class,
                 () -> ImageIndexWriter.open(dir, settings.withGraph(QueryMeans.NONE, 0.9, 0.98)));
+    }
+
+    /**
+     * Every image's score is the max of its dot products and its best query index the first
+     * vector that reaches it, bit for bit, whichever of its vectors the graph holds: here each
+     * text is one image's vector q (a different q per text, in the graph or not), so a wrong row
+     * order, a missed row or a dropped off-graph vector moves the score or the index.
+     */
+    @Test
+    void scoresAndBestQueryIndexesAreExactForEveryQueryIndex() throws IOException {
+        SyntheticCorpus corpus = new SyntheticCorpus(17, 20, COLLAPSED);
+        List<ImageRecord> images = new java.util.ArrayList<>(SyntheticCorpus.images(corpus, IMAGES, false));
+        // an image whose query 9 repeats query 3: a tie, which the first of the two wins
+        float[] tied = images.get(5).features().queryEmbeds().clone();
+        System.arraycopy(tied, 3 * SyntheticCorpus.DIM, tied, 9 * SyntheticCorpus.DIM, SyntheticCorpus.DIM);
+        images.set(5, SyntheticCorpus.record("img-5", new ImageFeatures(new float[0], tied, SyntheticCorpus.QUERIES,
+                SyntheticCorpus.DIM), null));
+        IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE)
+                .withGraph(QueryMeans.of(features(images)), 0.9, 0.98);
+        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
+            for (int i = 0; i < images.size(); i++) {
+                writer.putImage(images.get(i));
+                if (i % 70 == 69) {
+                    writer.refresh(); // several segments
+                }
+            }
+            writer.refresh();
+            ImageIndexSearcher searcher = writer.searcher();
+            int checked = 0;
+            for (int q = 0; q < SyntheticCorpus.QUERIES; q++) {
+                ImageRecord target = images.get(5 + 6 * q);
+                float[] text = target.features().query(q);
+                for (SearchRequest request : List.of(SearchRequest.top(5).exactly(), SearchRequest.top(5).withCandidates(IMAGES))) {
+                    List<ImageHit> hits = searcher.searchImages(text, request);
+                    assertEquals(target.id(), hits.get(0).id(), "query " + q + ", " + request);
+                    for (ImageHit hit : hits) {
+                        assertBestOf(images.get(Integer.parseInt(hit.id().substring(4))).features(), new float[][] {text}, hit);
+                        checked++;
+                    }
+                }
+                int expected = q == 9 && target.id().equals("img-5") ? 3 : q;
+                assertEquals(expected, searcher.searchImages(text, SearchRequest.top(1).exactly()).get(0).bestQueryIndex());
+            }
+            // image to images: several query vectors at once
+            ImageFeatures query = images.get(42).features();
+            for (ImageHit hit : searcher.searchSimilarImages(query, SearchRequest.top(10).exactly())) {
+                float[][] queries = new float[query.numQueries()][];
+                for (int q = 0; q < queries.length; q++) {
+                    queries[q] = query.query(q);
+                }
+                assertBestOf(images.get(Integer.parseInt(hit.id().substring(4))).features(), queries, hit);
+                checked++;
+            }
+            assertTrue(checked > 300, "checked " + checked);
+        }
+    }
+
+    /** Max over the image's vectors (outer, in query order) and the queries of VectorUtil's dot product; first wins. */
+    private static void assertBestOf(ImageFeatures image, float[][] queries, ImageHit hit) {
+        float best = Float.NEGATIVE_INFINITY;
+        int bestQuery = -1;
+        for (int q = 0; q < image.numQueries(); q++) {
+            for (float[] query : queries) {
+                float dot = org.apache.lucene.util.VectorUtil.dotProduct(query, image.query(q));
+                if (dot > best) {
+                    best = dot;
+                    bestQuery = q;
+                }
+            }
+        }
+        assertEquals(best, hit.score(), 0f, "score of " + hit.id());
+        assertEquals(bestQuery, hit.bestQueryIndex(), "best query index of " + hit.id());
     }
 
     @Test

@@ -46,6 +46,28 @@ class IndexDurabilityTest {
     }
 
     @Test
+    void anIndexInAnotherLayoutMustBeRebuilt() throws IOException {
+        IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE);
+        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
+            writer.putImage(SyntheticCorpus.record("a", corpus.image(false), null));
+        }
+        Path file = dir.resolve("qsearch-index.json");
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"layout\" : " + IndexSchema.LAYOUT), json);
+        // as written before the layout was recorded: layout 1
+        Files.writeString(file, json.replaceFirst("\"layout\" : \\d+,", ""));
+        for (org.junit.jupiter.api.function.Executable open : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> ImageIndexWriter.open(dir).close(), () -> ImageIndexWriter.open(dir, settings).close(),
+                () -> ImageIndexSearcher.open(dir).close(), () -> IndexSettings.recorded(dir))) {
+            IndexLayoutException e = assertThrows(IndexLayoutException.class, open);
+            assertTrue(e.getMessage().contains("layout 1") && e.getMessage().contains("rebuild"), e.getMessage());
+            assertEquals(dir, e.index());
+        }
+        Files.writeString(file, json.replaceFirst("\"layout\" : \\d+", "\"layout\" : " + (IndexSchema.LAYOUT + 1)));
+        assertTrue(assertThrows(IndexLayoutException.class, () -> ImageIndexSearcher.open(dir)).getMessage().contains("newer"));
+    }
+
+    @Test
     void commitUserDataSurvivesReopen() throws IOException {
         try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
             assertEquals(Map.of(), writer.committedUserData());
