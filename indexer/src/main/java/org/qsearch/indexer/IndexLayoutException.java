@@ -8,12 +8,26 @@ import java.nio.file.Path;
  */
 public final class IndexLayoutException extends IndexSettingsConflictException {
     private final Path index;
+    private final int recorded;
+    private final int supported;
 
     IndexLayoutException(Path index, int recorded, int supported) {
         super("index " + index + " was written in index layout " + recorded + (recorded < supported ? " by an older" : " by a newer")
                 + " qsearch; this version reads layout " + supported + " only: rebuild it (delete " + index
                 + " and index the collection again)");
         this.index = index;
+        this.recorded = recorded;
+        this.supported = supported;
+    }
+
+    /** The layout the index was written in. */
+    public int recorded() {
+        return recorded;
+    }
+
+    /** The layout this version reads. */
+    public int supported() {
+        return supported;
     }
 
     /** The index folder. */

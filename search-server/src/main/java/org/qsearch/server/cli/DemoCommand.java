@@ -6,9 +6,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.lucene.util.IOUtils;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.indexer.ImageIndexSearcher;
 import org.qsearch.indexer.ImageIndexWriter;
+import org.qsearch.indexer.IndexLayoutException;
 import org.qsearch.indexer.IndexSettings;
 import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
@@ -58,14 +60,29 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Fetches and indexes the collection unless a complete index is there; true when it indexed. */
+    /**
+     * Fetches and indexes the collection unless a complete index is there; true when it indexed.
+     * A cached index written in another index layout (by another qsearch version) is deleted and
+     * rebuilt: it is the demo's own cache.
+     */
     boolean ensureIndexed(DemoCollection demo) throws IOException, InterruptedException {
         int images = demo.prepare();
+        discardIfAnotherLayout(demo.index());
         if (indexed(demo.index(), images)) {
             return false;
         }
         index(demo, images);
         return true;
+    }
+
+    private static void discardIfAnotherLayout(Path index) throws IOException {
+        try {
+            IndexSettings.recorded(index);
+        } catch (IndexLayoutException e) {
+            System.err.println("qsearch demo: the cached index " + index + " is in index layout " + e.recorded()
+                    + " (another qsearch version), this one reads layout " + e.supported() + ": deleting it and indexing again");
+            IOUtils.rm(index);
+        }
     }
 
     private static boolean indexed(Path index, int images) throws IOException {

@@ -2,6 +2,7 @@ package org.qsearch.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.indexer.ImageIndexSearcher;
+import org.qsearch.indexer.IndexLayoutException;
 import org.qsearch.reranker.TestCollections;
 import org.qsearch.server.demo.DemoCollection;
 import picocli.CommandLine;
@@ -37,5 +39,15 @@ class DemoCommandTest {
             assertEquals("2", index.commitUserData().get(DemoCommand.COMPLETE_KEY));
         }
         assertFalse(demo.ensureIndexed(collection), "the second run finds the index complete");
+
+        // an index cached by a qsearch of another index layout (its settings file names none: layout 1)
+        Path settings = collection.index().resolve("qsearch-index.json");
+        Files.writeString(settings, Files.readString(settings).replaceFirst("\"layout\" : \\d+,", ""));
+        assertThrows(IndexLayoutException.class, () -> ImageIndexSearcher.open(collection.index()));
+        assertTrue(demo.ensureIndexed(collection), "an index in another layout is rebuilt");
+        try (ImageIndexSearcher index = ImageIndexSearcher.open(collection.index())) {
+            assertEquals(2, index.imageCount());
+        }
+        assertFalse(demo.ensureIndexed(collection), "then found complete");
     }
 }
