@@ -4,8 +4,9 @@ import org.apache.lucene.util.VectorUtil;
 import org.qsearch.encoder.ImageFeatures;
 
 /**
- * Which of an image's query vectors enter the HNSW graph. The others are still indexed (as doc
- * values on their child document) and count in every exact score: leaving a vector out only
+ * Which of an image's query vectors enter the HNSW graph. The others are still indexed (with
+ * all of the image's vectors, on its parent document: see {@link IndexSchema}) and count in
+ * every exact score: leaving a vector out only
  * changes which images the graph can find, never a score.
  *
  * <p>Why leave vectors out: HNSW gets trapped among many near-identical vectors (their links
