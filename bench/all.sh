@@ -10,8 +10,9 @@
 #   bench/all.sh --resume DIR        # after a failure: reuse the reports in DIR, run the rest
 #
 # Needs the tiny model's data (tools/tinyblip/fetch_data.py, as `bin/qsearch demo` fetches it),
-# Debian's python3-faiss, python3-hnswlib, python3-pil and wrk. Generated collections and
-# indexes are kept in WORK (default ~/.cache/qsearch/bench) and reused by later runs.
+# Debian's python3-faiss, python3-hnswlib, python3-pil and wrk. Generated collections are kept
+# in WORK (default ~/.cache/qsearch/bench) and reused by later runs; indexes are built by each
+# run (in seconds at the sample size), so none is ever in an older index layout.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 quick=0; sizes=""; sections=""; out="$home/docs/benchmarks"; work="${QSEARCH_BENCH_WORK:-$HOME/.cache/qsearch/bench}"
@@ -94,7 +95,7 @@ done_already index.json || "$home/bin/qsearch" bench index --images "$images" --
   --out "$sections/index" > /dev/null
 
 step query pipeline
-index="$work/index-$sample"
+index="$sections/index-$sample"
 for features in stored recompute; do
   if [ ! -d "$index-$features" ]; then
     "$home/bin/qsearch" index --index "$index-$features.tmp" --input "$images" --features "$features" >&2
