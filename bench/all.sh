@@ -38,7 +38,7 @@ if [ "$quick" = 1 ]; then
   index_flags=(--graphs auto --formats float32,int8); pipeline_flags=(--limit 20 --caption-images 8)
   wrk_duration=5s; export WARMUP=5s
 else
-  sizes="${sizes:-10000,100000}"; sample=2000; ann_flags=(--over-fetch 1,5,10,20,50 --rounds 3); encoder_flags=(--rounds 5)
+  sizes="${sizes:-10000,100000}"; sample=2000; ann_flags=(--over-fetch 1,5,10,20,50,100 --rounds 3); encoder_flags=(--rounds 5)
   index_flags=(--graphs all,auto); pipeline_flags=(--limit 200 --caption-images 20)
   wrk_duration=60s
 fi
@@ -106,16 +106,18 @@ done_already pipeline.json || "$home/bin/qsearch" bench pipeline --index "$index
   --queries "$queries" "${pipeline_flags[@]}" --out "$sections/pipeline" > /dev/null
 
 step server under load
-port="$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$home/bin/qsearch" serve --index "$index-stored" --root "$images" --port "$port" > "$sections/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 120); do
-  curl -fsS "http://127.0.0.1:$port/api/health" > /dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$sections/serve.log" >&2; exit 1; }
-  sleep 1
-done
-"$home/bench/wrk-search.sh" "http://127.0.0.1:$port" "$sections/serve" "$wrk_duration" 1,4,16 128 >&2
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+if ! done_already serve/wrk.json; then
+  port="$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "$home/bin/qsearch" serve --index "$index-stored" --root "$images" --port "$port" > "$sections/serve.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 120); do
+    curl -fsS "http://127.0.0.1:$port/api/health" > /dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$sections/serve.log" >&2; exit 1; }
+    sleep 1
+  done
+  "$home/bench/wrk-search.sh" "http://127.0.0.1:$port" "$sections/serve" "$wrk_duration" 1,4,16 128 >&2
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+fi
 
 step report
 "$home/bin/qsearch" bench report --sections "$sections" --suite-command "bench/all.sh ${args[*]}" --out "$out"

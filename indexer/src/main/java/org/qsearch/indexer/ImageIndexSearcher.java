@@ -46,7 +46,8 @@ import org.qsearch.encoder.ImageFeatures;
  * <p>Each search gathers candidates with HNSW, over-fetching {@link SearchRequest#candidates()}
  * per kNN query, then rescores every candidate exactly with all its stored vectors and sorts by
  * the exact score. The graph holds only some of an image's vectors ({@link GraphMembership});
- * rescoring reads all of them, kept together on the image's parent document ({@link IndexSchema}). {@link SearchRequest#exact()} skips HNSW and scores every document.
+ * rescoring reads all of them, kept together on the image's parent document ({@link IndexSchema}).
+ * {@link SearchRequest#exact()} skips HNSW and scores every document.
  *
  * <p>Similarities (all plain dot products of normalized ITC vectors, as BLIP-2 defines them):
  * <ul>
