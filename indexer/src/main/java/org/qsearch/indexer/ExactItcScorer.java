@@ -45,7 +45,7 @@ final class ExactItcScorer {
         while (i < parents.length) {
             LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(parents[i], leaves));
             int leafEnd = leaf.docBase + leaf.reader().maxDoc();
-            BinaryDocValues vectors = imageVectors(leaf.reader());
+            BinaryDocValues vectors = vectorValues(leaf.reader());
             for (; i < parents.length && parents[i] < leafEnd; i++) {
                 read(vectors, parents[i] - leaf.docBase, rows);
                 float best = Float.NEGATIVE_INFINITY;
@@ -108,11 +108,11 @@ final class ExactItcScorer {
     /** The vectors of image {@code parent} (a leaf doc id), in query order. */
     float[][] imageVectors(LeafReaderContext leaf, int parent) throws IOException {
         float[][] rows = new float[numQueries][embedDim];
-        read(imageVectors(leaf.reader()), parent, rows);
+        read(vectorValues(leaf.reader()), parent, rows);
         return rows;
     }
 
-    private static BinaryDocValues imageVectors(LeafReader reader) throws IOException {
+    private static BinaryDocValues vectorValues(LeafReader reader) throws IOException {
         BinaryDocValues vectors = reader.getBinaryDocValues(IndexSchema.IMAGE_VECTORS);
         if (vectors == null) {
             throw new IllegalStateException("a segment with images has no " + IndexSchema.IMAGE_VECTORS + " field");

@@ -4,30 +4,16 @@ import java.nio.file.Path;
 
 /**
  * Thrown when an index was written in another index layout than this version reads (see
- * {@link IndexSchema}): it cannot be opened, only rebuilt.
+ * {@link IndexSchema}): it cannot be opened, only rebuilt. The message names both layouts.
  */
 public final class IndexLayoutException extends IndexSettingsConflictException {
     private final Path index;
-    private final int recorded;
-    private final int supported;
 
     IndexLayoutException(Path index, int recorded, int supported) {
         super("index " + index + " was written in index layout " + recorded + (recorded < supported ? " by an older" : " by a newer")
                 + " qsearch; this version reads layout " + supported + " only: rebuild it (delete " + index
                 + " and index the collection again)");
         this.index = index;
-        this.recorded = recorded;
-        this.supported = supported;
-    }
-
-    /** The layout the index was written in. */
-    public int recorded() {
-        return recorded;
-    }
-
-    /** The layout this version reads. */
-    public int supported() {
-        return supported;
     }
 
     /** The index folder. */

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.ImageFeatures;
@@ -56,7 +58,7 @@ class GraphMembershipTest {
         // query 7 a little off its mean: still near it, but the furthest
         float[] off = rows[7].clone();
         off[0] += 0.3f;
-        float norm = (float) Math.sqrt(org.apache.lucene.util.VectorUtil.dotProduct(off, off));
+        float norm = (float) Math.sqrt(VectorUtil.dotProduct(off, off));
         for (int e = 0; e < off.length; e++) {
             queries[7 * SyntheticCorpus.DIM + e] = off[e] / norm;
         }
@@ -117,7 +119,7 @@ class GraphMembershipTest {
     @Test
     void scoresAndBestQueryIndexesAreExactForEveryQueryIndex() throws IOException {
         SyntheticCorpus corpus = new SyntheticCorpus(17, 20, COLLAPSED);
-        List<ImageRecord> images = new java.util.ArrayList<>(SyntheticCorpus.images(corpus, IMAGES, false));
+        List<ImageRecord> images = new ArrayList<>(SyntheticCorpus.images(corpus, IMAGES, false));
         // an image whose query 9 repeats query 3: a tie, which the first of the two wins
         float[] tied = images.get(5).features().queryEmbeds().clone();
         System.arraycopy(tied, 3 * SyntheticCorpus.DIM, tied, 9 * SyntheticCorpus.DIM, SyntheticCorpus.DIM);
@@ -169,7 +171,7 @@ class GraphMembershipTest {
         int bestQuery = -1;
         for (int q = 0; q < image.numQueries(); q++) {
             for (float[] query : queries) {
-                float dot = org.apache.lucene.util.VectorUtil.dotProduct(query, image.query(q));
+                float dot = VectorUtil.dotProduct(query, image.query(q));
                 if (dot > best) {
                     best = dot;
                     bestQuery = q;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Settings recorded at creation, commits with user data, crash and rollback recovery. */
@@ -56,7 +57,7 @@ class IndexDurabilityTest {
         assertTrue(json.contains("\"layout\" : " + IndexSchema.LAYOUT), json);
         // as written before the layout was recorded: layout 1
         Files.writeString(file, json.replaceFirst("\"layout\" : \\d+,", ""));
-        for (org.junit.jupiter.api.function.Executable open : List.<org.junit.jupiter.api.function.Executable>of(
+        for (Executable open : List.<Executable>of(
                 () -> ImageIndexWriter.open(dir).close(), () -> ImageIndexWriter.open(dir, settings).close(),
                 () -> ImageIndexSearcher.open(dir).close(), () -> IndexSettings.recorded(dir))) {
             IndexLayoutException e = assertThrows(IndexLayoutException.class, open);

@@ -79,8 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             IndexSettings.recorded(index);
         } catch (IndexLayoutException e) {
-            System.err.println("qsearch demo: the cached index " + index + " is in index layout " + e.recorded()
-                    + " (another qsearch version), this one reads layout " + e.supported() + ": deleting it and indexing again");
+            System.err.println("qsearch demo: " + e.getMessage() + "; it is the demo's own cache: deleting it and indexing again");
             IOUtils.rm(index);
         }
     }
