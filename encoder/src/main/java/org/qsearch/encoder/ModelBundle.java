@@ -33,8 +33,18 @@ public final class ModelBundle {
     public record LlmSpec(Path tokenizer, int layers, int heads, int headDim, int vocabSize, int maxPositions,
                           long bosTokenId, long stopTokenId, String captionPrompt, String questionPrompt) {}
 
+    /**
+     * The rerank the bundle was tuned for: the default depth (ITC candidates reranked) and the
+     * weight w of the fusion ITC + w x ITM class-1 logit (LAVIS's sum is w = 1).
+     */
+    public record RerankDefaults(int depth, double itmWeight) {
+        /** LAVIS's own: k_test 128 candidates, the plain sum. */
+        public static final RerankDefaults LAVIS = new RerankDefaults(128, 1.0);
+    }
+
     private final Path dir;
     private final String name;
+    private final RerankDefaults rerank;
     private final ImageSpec image;
     private final int textMaxLength;
     private final Path textTokenizer;
@@ -58,6 +68,7 @@ public final class ModelBundle {
         this.dims = new Dims(integer(d, "T"), integer(d, "Dv"), integer(d, "E"), integer(d, "H"),
                 integer(d, "Dl"), integer(d, "num_queries"));
         this.graphs = readGraphs(field(root, "graphs"));
+        this.rerank = rerankDefaults(root.get("rerank"));
         JsonNode l = root.get("llm");
         this.llm = l == null || !graphs.containsKey(Graph.LLM.id) ? null : new LlmSpec(existing(text(l, "tokenizer")),
                 integer(l, "layers"), integer(l, "heads"), integer(l, "head_dim"), integer(l, "vocab_size"),
@@ -104,6 +115,8 @@ public final class ModelBundle {
     public int textMaxLength() { return textMaxLength; }
     public Path textTokenizer() { return textTokenizer; }
     public Dims dims() { return dims; }
+    /** From bundle.json's optional "rerank" section; LAVIS's when it has none. */
+    public RerankDefaults rerankDefaults() { return rerank; }
     public Map<String, GraphSpec> graphs() { return graphs; }
 
     public GraphSpec graph(Graph g) {
@@ -125,6 +138,21 @@ public final class ModelBundle {
             throw new UnsupportedOperationException("bundle " + name + " has no caption graphs");
         }
         return llm;
+    }
+
+    private RerankDefaults rerankDefaults(JsonNode r) {
+        if (r == null) {
+            return RerankDefaults.LAVIS;
+        }
+        if (!"lavis".equals(text(r, "fusion"))) {
+            throw invalid("rerank.fusion must be \"lavis\" (ITC + itm_weight x ITM logit)");
+        }
+        double weight = field(r, "itm_weight").asDouble(-1);
+        int depth = integer(r, "depth");
+        if (!(weight >= 0) || depth < 0) {
+            throw invalid("rerank.itm_weight and rerank.depth must be 0 or more");
+        }
+        return new RerankDefaults(depth, weight);
     }
 
     private Map<String, GraphSpec> readGraphs(JsonNode node) {

@@ -13,7 +13,8 @@ public enum Fusion {
      * lavis/models/blip2_models/blip2.py ({@code score_matrix_i2t[i, topk_idx] = score + topk_sim},
      * where {@code score} is {@code compute_itm}'s {@code itm_logit[:, :, 1].mean(dim=1)} from
      * blip2_qformer.py). The itm graph already returns the logits averaged over the queries, and
-     * class 1 of the mean is the mean of class 1.
+     * class 1 of the mean is the mean of class 1. The logit is scaled by the bundle's ITM weight
+     * (bundle.json "rerank", chosen on validation data; 1, LAVIS's plain sum, when absent).
      */
     LAVIS("lavis"),
     /** The ITM match probability alone: softmax of the mean logits, class 1 (HF's itm_score). */
@@ -41,7 +42,7 @@ public enum Fusion {
         throw new IllegalArgumentException("unknown fusion \"" + label + "\": expected lavis or itm");
     }
 
-    double fuse(double itc, double itmLogit, double itmProbability) {
-        return this == LAVIS ? itc + itmLogit : itmProbability;
+    double fuse(double itc, double itmLogit, double itmProbability, double itmWeight) {
+        return this == LAVIS ? itc + itmWeight * itmLogit : itmProbability;
     }
 }

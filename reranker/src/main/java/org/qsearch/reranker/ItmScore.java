@@ -9,14 +9,17 @@ package org.qsearch.reranker;
  * @param fused          the score the reranked list is ordered by ({@link Fusion})
  */
 public record ItmScore(double itc, double itmLogit, double itmProbability, double fused) {
-    /** Scores from the itm graph's logits [no match, match] (mean over the queries). */
-    public static ItmScore of(double itc, float[] itmLogits, Fusion fusion) {
+    /**
+     * Scores from the itm graph's logits [no match, match] (mean over the queries); itmWeight
+     * scales the logit in {@link Fusion#LAVIS}.
+     */
+    public static ItmScore of(double itc, float[] itmLogits, Fusion fusion, double itmWeight) {
         if (itmLogits.length != 2) {
             throw new IllegalArgumentException("ITM logits have 2 classes, got " + itmLogits.length);
         }
         double logit = itmLogits[1];
         // softmax over two classes, written so that large logits cannot overflow
         double probability = 1 / (1 + Math.exp((double) itmLogits[0] - itmLogits[1]));
-        return new ItmScore(itc, logit, probability, fusion.fuse(itc, logit, probability));
+        return new ItmScore(itc, logit, probability, fusion.fuse(itc, logit, probability, itmWeight));
     }
 }

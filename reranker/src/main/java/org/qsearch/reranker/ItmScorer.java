@@ -27,6 +27,11 @@ public final class ItmScorer {
         return batchSize;
     }
 
+    /** The bundle's weight of the ITM logit in the LAVIS fusion. */
+    public double itmWeight() {
+        return encoder.bundle().rerankDefaults().itmWeight();
+    }
+
     /** Logits [n][2] of one image against each text. */
     public float[][] logits(float[] imageTokens, List<String> texts) {
         float[][] out = new float[texts.size()][];

@@ -28,7 +28,7 @@ public final class Reranker {
             List<ImageHit> batch = candidates.subList(from, Math.min(candidates.size(), from + itm.batchSize()));
             float[][] logits = itm.logits(tokens.tokens(batch), text);
             for (int i = 0; i < batch.size(); i++) {
-                scores.add(ItmScore.of(batch.get(i).score(), logits[i], fusion));
+                scores.add(ItmScore.of(batch.get(i).score(), logits[i], fusion, itm.itmWeight()));
             }
         }
         return rank(candidates, scores, itmThreshold);
@@ -41,7 +41,7 @@ public final class Reranker {
         float[][] logits = itm.logits(imageTokens, candidates.stream().map(TextHit::text).toList());
         List<ItmScore> scores = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
-            scores.add(ItmScore.of(candidates.get(i).score(), logits[i], fusion));
+            scores.add(ItmScore.of(candidates.get(i).score(), logits[i], fusion, itm.itmWeight()));
         }
         return rank(candidates, scores, itmThreshold);
     }

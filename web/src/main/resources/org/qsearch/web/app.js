@@ -106,13 +106,18 @@ function renderImages(results, title) {
     const text = document.createElement("div");
     text.className = "caption";
     text.textContent = caption;
+    const made = document.createElement("div");
+    made.className = "generated";
+    made.hidden = !item.generated_caption;
+    made.textContent = item.generated_caption ? "model: " + item.generated_caption : "";
+    made.title = "the caption the model generated for this image";
     li.title = scoreLine(item);
     const actions = document.createElement("div");
     actions.className = "actions";
     actions.append(
       button("Find similar", "Images that look like this one", () => navigate({ like: item.id })),
       button("Search this caption", "Search with this caption as the text", () => navigate({ q: caption })));
-    li.append(thumb, scores, text, actions);
+    li.append(thumb, scores, text, made, actions);
     els.images.append(li);
   }
   els.imagesSection.hidden = results.length === 0;

@@ -55,24 +55,33 @@ final class DemoCommand implements Callable<Integer> {
         DemoCollection demo = new DemoCollection(cache != null ? cache : DemoCollection.defaultCache());
         ensureIndexed(demo);
         ServerSettings settings = ServerSettings.defaults().withAddress(listen.host, listen.port);
-        ServedCollection collection = ServedCollection.open(model.dir(), model.options(), demo.index(), demo.dir(), false);
+        ServedCollection collection = ServedCollection.open(model.dir(), model.options(), index(demo), demo.dir(), false);
         Serving.untilStopped(collection, settings, SUGGESTED_QUERY, !noOpen);
         return 0;
     }
 
     /**
-     * Fetches and indexes the collection unless a complete index is there; true when it indexed.
-     * A cached index written in another index layout (by another qsearch version) is deleted and
-     * rebuilt: it is the demo's own cache.
+     * Fetches and indexes the collection unless a complete index for this model bundle is there;
+     * true when it indexed. The demo's cache is its own: indexes built with another bundle, or in
+     * another index layout (by another qsearch version), are deleted and rebuilt.
      */
     boolean ensureIndexed(DemoCollection demo) throws IOException, InterruptedException {
         int images = demo.prepare();
-        discardIfAnotherLayout(demo.index());
-        if (indexed(demo.index(), images)) {
+        Path index = index(demo);
+        if (demo.deleteIndexesExcept(DemoCollection.modelFingerprint(model.dir()))) {
+            System.err.println("qsearch demo: deleted the cached index of another model bundle");
+        }
+        discardIfAnotherLayout(index);
+        if (indexed(index, images)) {
             return false;
         }
-        index(demo, images);
+        index(demo, index, images);
         return true;
+    }
+
+    /** The demo's index for the bundle it runs on. */
+    Path index(DemoCollection demo) throws IOException {
+        return demo.index(DemoCollection.modelFingerprint(model.dir()));
     }
 
     private static void discardIfAnotherLayout(Path index) throws IOException {
@@ -95,14 +104,14 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void index(DemoCollection demo, int images) throws IOException, InterruptedException {
-        System.err.println("qsearch demo: indexing " + images + " images with captions into " + demo.index()
+    private void index(DemoCollection demo, Path index, int images) throws IOException, InterruptedException {
+        System.err.println("qsearch demo: indexing " + images + " images with captions into " + index
                 + " (once; stopping is safe, the next run resumes)");
         InputReader manifest = InputFormat.JSONL.open(demo.manifest());
         try (Blip2Encoder encoder = model.open();
-             ImageIndexWriter writer = IndexSettings.recorded(demo.index()).isPresent()
-                     ? ImageIndexWriter.open(demo.index()) // resuming: the recorded settings
-                     : ImageIndexWriter.open(demo.index(), GraphChoice.AUTO.forNewIndex(
+             ImageIndexWriter writer = IndexSettings.recorded(index).isPresent()
+                     ? ImageIndexWriter.open(index) // resuming: the recorded settings
+                     : ImageIndexWriter.open(index, GraphChoice.AUTO.forNewIndex(
                              IndexSettings.forDims(encoder.bundle().dims()), manifest, encoder))) {
             BulkOptions options = BulkOptions.defaults()
                     .withErrorsFile(demo.dir().resolve("errors.jsonl"))

@@ -3,7 +3,6 @@ package org.qsearch.server.cli;
 import org.qsearch.server.eval.GroundTruthPairs;
 import org.qsearch.server.eval.RetrievalEval;
 import org.qsearch.server.pipeline.PipelineSettings;
-import org.qsearch.server.pipeline.QueryOptions;
 import org.qsearch.server.pipeline.SearchPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,9 +30,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "ground-truth pairs (JSONL)")
     Path pairs;
 
-    @Option(names = "--rerank", paramLabel = "K", defaultValue = "" + QueryOptions.DEFAULT_RERANK,
-            description = "rerank depth, 0 = ITC only (default: ${DEFAULT-VALUE}, LAVIS's k_test)")
-    int rerank;
+    @Option(names = "--rerank", paramLabel = "K",
+            description = "rerank depth, 0 = ITC only (default: the bundle's, as the Python eval)")
+    Integer rerankOption;
 
     @Option(names = "--ann", description = "search the HNSW graph instead of scoring every vector (not the Python protocol)")
     boolean ann;
@@ -43,12 +42,14 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rerank < 0) {
-            throw new IllegalArgumentException("--rerank must be 0 (off) or more: " + rerank);
+        if (rerankOption != null && rerankOption < 0) {
+            throw new IllegalArgumentException("--rerank must be 0 (off) or more: " + rerankOption);
         }
         List<GroundTruthPairs.Pair> truth = GroundTruthPairs.read(pairs);
-        PipelineSettings settings = PipelineSettings.defaults().withMaxRerank(Math.max(rerank, 1));
+        int wanted = rerankOption == null ? Integer.MAX_VALUE : rerankOption;
+        PipelineSettings settings = PipelineSettings.defaults().withMaxRerank(Math.max(wanted, 1));
         try (SearchPipeline pipeline = index.open(model, settings)) {
+            int rerank = rerankOption == null ? pipeline.defaultOptions().rerank() : rerankOption;
             if (rerank > 0 && !pipeline.reranking()) {
                 throw new IllegalArgumentException("bundle " + pipeline.encoder().bundle().name()
                         + " has no itm graph: run with --rerank 0");

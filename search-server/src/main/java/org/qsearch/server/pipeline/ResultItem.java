@@ -17,10 +17,14 @@ import java.util.List;
  * @param itmLogit  mean ITM class-1 logit (what LAVIS adds to itc), null when not reranked
  * @param bestQuery the query index (0..31) that gave itc, null when not applicable
  * @param caption   snippet caption (stored first, generated otherwise), null when captions are off or for texts
+ * @param generatedCaption the model's own caption of the image: the one generated at indexing
+ *                  ({@code index --captions}), else the snippet when it was generated; null when
+ *                  there is none, captions are off, or for texts
  * @param captions  the captions or alt-texts the image was indexed with (empty for texts)
  * @param imageId   texts: the linked image's id, or null
  * @param metadata  the metadata object; empty when none
  */
 public record ResultItem(String kind, String id, String uri, String text, double score, double itc, Double itm,
-                         Double itmLogit, Integer bestQuery, String caption, List<String> captions, String imageId,
+                         Double itmLogit, Integer bestQuery, String caption, String generatedCaption,
+                         List<String> captions, String imageId,
                          JsonNode metadata) {}

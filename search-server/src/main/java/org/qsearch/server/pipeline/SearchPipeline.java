@@ -77,6 +77,11 @@ public final class SearchPipeline implements AutoCloseable {
         return settings;
     }
 
+    /** The per-request defaults, with the rerank depth the bundle was tuned for. */
+    public QueryOptions defaultOptions() {
+        return QueryOptions.defaults().withRerank(encoder.bundle().rerankDefaults().depth());
+    }
+
     public Blip2Encoder encoder() {
         return encoder;
     }
@@ -337,10 +342,12 @@ public final class SearchPipeline implements AutoCloseable {
         for (int i = 0; i < page.size(); i++) {
             ImageHit h = page.get(i).hit();
             ItmScore itm = page.get(i).itm();
+            String snippet = snippets == null ? null : snippets.get(i);
+            String generated = snippets == null ? null : h.generatedCaption() != null ? h.generatedCaption()
+                    : h.captions().isEmpty() ? snippet : null;
             items.add(new ResultItem("image", h.id(), h.uri(), null, itm == null ? h.score() : itm.fused(), h.score(),
                     itm == null ? null : itm.itmProbability(), itm == null ? null : itm.itmLogit(),
-                    h.bestQueryIndex(), snippets == null ? null : snippets.get(i), h.captions(), null,
-                    metadata(h.metadataJson())));
+                    h.bestQueryIndex(), snippet, generated, h.captions(), null, metadata(h.metadataJson())));
         }
         return new SearchResponse(kind, Target.IMAGES, items, ranking.fusion(o), ranking.reranked(),
                 ranking.dropped(), deduplicated, times.report(o.debug()));
@@ -358,7 +365,7 @@ public final class SearchPipeline implements AutoCloseable {
             ItmScore itm = r.itm();
             items.add(new ResultItem("text", h.id(), null, h.text(), itm == null ? h.score() : itm.fused(), h.score(),
                     itm == null ? null : itm.itmProbability(), itm == null ? null : itm.itmLogit(),
-                    h.bestQueryIndex(), null, List.of(), h.imageId(), metadata(h.metadataJson())));
+                    h.bestQueryIndex(), null, null, List.of(), h.imageId(), metadata(h.metadataJson())));
         }
         return new SearchResponse(kind, Target.TEXTS, items, ranking.fusion(o), ranking.reranked(),
                 ranking.dropped(), 0, times.report(o.debug()));

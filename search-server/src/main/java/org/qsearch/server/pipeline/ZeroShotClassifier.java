@@ -58,7 +58,7 @@ public final class ZeroShotClassifier {
             if (logits == null) {
                 out.add(new LabelScore(labels.get(i), itc, null, itc));
             } else {
-                ItmScore s = ItmScore.of(itc, logits[i], Fusion.LAVIS);
+                ItmScore s = ItmScore.of(itc, logits[i], Fusion.LAVIS, itm.itmWeight());
                 out.add(new LabelScore(labels.get(i), itc, s.itmProbability(), s.fused()));
             }
         }
