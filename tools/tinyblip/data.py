@@ -13,10 +13,12 @@ import tokenization
 
 ALPHA_RULE = "white"  # emoji are transparent; their hidden pixels are often black
 CAPTION_PROMPT = "an emoji of"
+QUESTION_PROMPT = "Question: {} Short answer:"
 
 
 class Dataset:
-    def __init__(self, cache, cfg, limit=None):
+    def __init__(self, cache, cfg, limit=None, splits=None):
+        """splits: the splits whose images to load (default all)."""
         data = json.load(open(os.path.join(cache, "data.json")))
         self.concepts = data["concepts"]
         self.split = data["split"]
@@ -26,7 +28,9 @@ class Dataset:
         self.bert, self.gpt2, self.bert_json, self.gpt2_json = tokenization.load(cache)
         self.cfg = cfg
         self.pixels = {}
-        for pairs in self.split.values():
+        for name, pairs in self.split.items():
+            if splits and name not in splits:
+                continue
             for cid, vendor in pairs:
                 path = self.concepts[cid]["images"][vendor]
                 self.pixels[(cid, vendor)] = torch.from_numpy(
@@ -59,24 +63,47 @@ class Dataset:
     def stack(self, pairs):
         return torch.stack([self.pixels[tuple(p)] for p in pairs])
 
-    def augment(self, x, rng):
-        """Random scale and shift over a white background (the alpha rule)."""
+    def augment(self, x, rng, strong=False):
+        """Random scale, shift (and, strong, rotation, contrast/brightness and
+        grey) over a white background (the alpha rule): art styles differ in
+        stroke, shading and palette, so the trunk must not key on them."""
         b = x.shape[0]
-        scale = torch.tensor([rng.uniform(0.8, 1.15) for _ in range(b)])
-        tx = torch.tensor([rng.uniform(-0.12, 0.12) for _ in range(b)])
-        ty = torch.tensor([rng.uniform(-0.12, 0.12) for _ in range(b)])
+        lo, hi, shift, turn = (0.7, 1.2, 0.15, 0.25) if strong else (0.8, 1.15, 0.12, 0.0)
+        scale = torch.tensor([rng.uniform(lo, hi) for _ in range(b)])
+        angle = torch.tensor([rng.uniform(-turn, turn) for _ in range(b)])
         theta = torch.zeros(b, 2, 3)
-        theta[:, 0, 0] = 1 / scale
-        theta[:, 1, 1] = 1 / scale
-        theta[:, 0, 2] = tx
-        theta[:, 1, 2] = ty
+        theta[:, 0, 0] = torch.cos(angle) / scale
+        theta[:, 0, 1] = -torch.sin(angle) / scale
+        theta[:, 1, 0] = torch.sin(angle) / scale
+        theta[:, 1, 1] = torch.cos(angle) / scale
+        theta[:, 0, 2] = torch.tensor([rng.uniform(-shift, shift) for _ in range(b)])
+        theta[:, 1, 2] = torch.tensor([rng.uniform(-shift, shift) for _ in range(b)])
         grid = F.affine_grid(theta, x.shape, align_corners=False)
         out = F.grid_sample(x - self.white, grid, mode="bilinear", padding_mode="zeros",
                             align_corners=False)
+        if strong:
+            contrast = torch.tensor([rng.uniform(0.7, 1.3) for _ in range(b)]).view(b, 1, 1, 1)
+            out = out * contrast
+            grey = torch.tensor([rng.random() < 0.1 for _ in range(b)]).view(b, 1, 1, 1)
+            out = torch.where(grey, out.mean(1, keepdim=True).expand_as(out), out)
         return out + self.white
 
+    def sample_text(self, cid, rng):
+        """A text for concept cid: mostly the CLDR label or the Unicode name
+        (what people type and what the eval asks), sometimes a short name or
+        shortcode, sometimes its CLDR keywords (weaker, shared positives)."""
+        c = self.concepts[cid]
+        r = rng.random()
+        if r < 0.4:
+            return c["label"]
+        if r < 0.6:
+            return c["name"]
+        if r < 0.85 or not c["tags"]:
+            return rng.choice(c["texts"])
+        return ", ".join(rng.sample(c["tags"], min(3, len(c["tags"]))))
+
     def caption_target(self, cid):
-        return " " + self.concepts[cid]["name"] + "\n"
+        return " " + self.concepts[cid]["label"] + "\n"
 
     def lm_sequences(self, prompt_ids, targets):
         """[eot] + prompt + target per row, right-padded; loss mask on targets."""

@@ -21,14 +21,34 @@ import tokenization
 from model import Blip2Stage1, Blip2Stage2, Config, TinyLM, VisionTrunk
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bundle"))
-from onnx_bundle import (FORMAT_VERSION, OPSET, WEIGHTS_FILE, SharedWeights,  # noqa: E402
-                         declare_shapes, file_checksums, io_spec, llm_past_names)
+from onnx_bundle import (EXTERNAL_MIN_BYTES, FORMAT_VERSION, OPSET, WEIGHTS_FILE,  # noqa: E402
+                         SharedWeights, declare_shapes, file_checksums, io_spec, llm_past_names)
 
-QUESTION_PROMPT = "Question: {} Short answer:"
+MODEL_VERSION = 2  # the tiny model's own version (format_version is the bundle contract's)
 GOLDEN_IMAGES = 4
 GOLDEN_TEXTS = ["grinning face", "red heart", "dog face",
                 "a thumbs up sign, drawn as an emoji with a long description that keeps going and going "
                 "past the thirty five token limit of the q-former text encoder for sure"]
+
+
+class Int8Embedding(nn.Module):
+    """A word-embedding table stored as int8 rows with one float16 scale each
+    (Gather, Cast, Mul in the graph): the Q-Former's 30,523 x 384 table is a
+    third of the bundle in float16, and row-wise int8 keeps each row's
+    direction to about 0.4% of its largest entry."""
+
+    def __init__(self, weight):
+        super().__init__()
+        scale = (weight.abs().amax(1) / 127).clamp(min=1e-8).half().float()
+        self.register_buffer("q", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        self.register_buffer("scale", scale)
+
+    @property
+    def weight(self):
+        return self.q.float() * self.scale[:, None]
+
+    def forward(self, ids):
+        return self.q[ids].float() * self.scale[ids].unsqueeze(-1)
 
 
 class Vision(nn.Module):
@@ -227,21 +247,22 @@ def golden(ds, cfg, trunk, s1, s2, lm, out):
     for i in range(len(images)):
         logits = s1.itm_logits(tokens[i:i + 1].expand(len(texts), -1, -1), ids_t, mask_t)
         itm.append(rounded(logits))
-    llm_ids = ds.gpt2.encode(" " + QUESTION_PROMPT.format("what is this?"))
+    llm_ids = ds.gpt2.encode(" " + data.QUESTION_PROMPT.format("what is this?"))
     embeds = lm.embed_tokens(torch.tensor([llm_ids]))
     logits, _ = lm(embeds, torch.ones(1, len(llm_ids), dtype=torch.long), lm.empty_past(1))
     g = {"caption_prompt_ids": prompt, "max_new_tokens": 20, "images": images, "texts": text_out,
          "itm_logits": itm, "itm_text_order": texts,
-         "llm_text": " " + QUESTION_PROMPT.format("what is this?"), "llm_text_ids": llm_ids,
+         "llm_text": " " + data.QUESTION_PROMPT.format("what is this?"), "llm_text_ids": llm_ids,
          "llm_last_logits_head": rounded(logits[0, -1, :64])}
     with open(os.path.join(out, "golden.json"), "w") as f:
         json.dump(g, f)
 
 
-def bundle_manifest(cfg, ds, graphs, name, out):
+def bundle_manifest(cfg, ds, graphs, name, out, rerank):
     return {
         "format_version": FORMAT_VERSION,
         "name": name,
+        "model_version": MODEL_VERSION,
         "family": "blip2",
         "image": {"size": cfg.image_size, "mean": list(preprocess.MEAN), "std": list(preprocess.STD),
                   "resize": "bicubic_squash", "rescale": 1 / 255, "alpha": data.ALPHA_RULE},
@@ -252,26 +273,37 @@ def bundle_manifest(cfg, ds, graphs, name, out):
                 "head_dim": cfg.lm_hidden // cfg.lm_heads, "vocab_size": cfg.lm_vocab,
                 "max_positions": cfg.lm_max_positions, "bos_token_id": ds.gpt2.eot,
                 "stop_token_id": ds.gpt2.newline, "caption_prompt": data.CAPTION_PROMPT,
-                "question_prompt": QUESTION_PROMPT},
+                "question_prompt": data.QUESTION_PROMPT},
+        "rerank": rerank,
         "graphs": graphs,
         "files": file_checksums(out),
     }
 
 
 def load_models(work):
+    """The trained modules as shipped: every weight matrix rounded to float16
+    (weights.bin stores it so), the Q-Former's word table as int8 rows."""
     cfg = Config(**json.load(open(os.path.join(work, "config.json"))))
     ck = torch.load(os.path.join(work, "stage1.pt"))
     trunk, s1, s2, lm = VisionTrunk(cfg), Blip2Stage1(cfg), Blip2Stage2(cfg), TinyLM(cfg)
     trunk.load_state_dict(ck["trunk"])
     s1.load_state_dict(ck["s1"])
-    s2.load_state_dict(torch.load(os.path.join(work, "stage2.pt")))
-    lm.load_state_dict(torch.load(os.path.join(work, "lm.pt")))
-    with torch.no_grad():  # the two vocabulary tables are shipped in fp16
-        for table in (s1.qformer.word_embeddings.weight, lm.embed_tokens.weight):
-            table.copy_(table.half().float())
+    s2.load_state_dict(torch.load(os.path.join(work, "stage2.pt"))["s2"])
+    lm.load_state_dict(torch.load(os.path.join(work, "lm.pt"))["lm"])
+    with torch.no_grad():
+        for m in (trunk, s1, s2, lm):
+            for p in m.parameters():
+                if p.numel() * 4 >= EXTERNAL_MIN_BYTES:
+                    p.copy_(p.half().float())
+    s1.qformer.word_embeddings = Int8Embedding(s1.qformer.word_embeddings.weight.detach())
     for m in (trunk, s1, s2, lm):
         m.eval()
     return cfg, (trunk, s1, s2, lm)
+
+
+def rerank_settings(work):
+    """The fusion weight and default depth chosen on validation (choose_rerank.py)."""
+    return json.load(open(os.path.join(work, "rerank.json")))["chosen"]
 
 
 def main():
@@ -293,7 +325,7 @@ def main():
         with open(os.path.join(args.out, fname), "w", encoding="utf-8") as f:
             json.dump(content, f, ensure_ascii=False, separators=(",", ":"))
     golden(ds, cfg, *modules, args.out)
-    manifest = bundle_manifest(cfg, ds, graphs, args.name, args.out)
+    manifest = bundle_manifest(cfg, ds, graphs, args.name, args.out, rerank_settings(args.work))
     with open(os.path.join(args.out, "bundle.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))

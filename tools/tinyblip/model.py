@@ -27,17 +27,21 @@ class Config:
     vit_width: int = 192          # Dv
     vit_layers: int = 4
     vit_heads: int = 3
-    qf_hidden: int = 96           # H
-    qf_layers: int = 4
-    qf_heads: int = 4
-    qf_intermediate: int = 384
+    qf_hidden: int = 384          # H: MiniLM's width, whose first layers start the Q-Former
+    qf_layers: int = 2
+    # which pretrained MiniLM layers start the Q-Former's: its first layer's [CLS] output is the
+    # same for every text (std 6e-4 across texts), its last layer's carries the sentence
+    qf_init_layers: tuple = (0, 5)
+    qf_heads: int = 12
+    qf_intermediate: int = 1536
     cross_every: int = 2
     num_queries: int = 32
     embed_dim: int = 64           # E
+    trunk_embed_dim: int = 256    # the trunk's own CLIP-style head (stage 0), not exported
     qf_vocab: int = 30523
     text_max_len: int = 35
     max_positions: int = 64
-    lm_hidden: int = 64           # Dl
+    lm_hidden: int = 128          # Dl
     lm_layers: int = 3
     lm_heads: int = 4
     lm_vocab: int = 50257
@@ -107,6 +111,26 @@ class VisionTrunk(nn.Module):
         return x
 
 
+class TrunkHead(nn.Module):
+    """Stage 0 only: the trunk's CLIP-style image embedding (CLS and mean patch
+    token, normalized and projected), trained against frozen sentence
+    embeddings of the texts; dropped once the trunk is frozen."""
+
+    def __init__(self, c, text_dim):
+        super().__init__()
+        self.norm = nn.LayerNorm(2 * c.vit_width)
+        self.image_proj = nn.Linear(2 * c.vit_width, c.trunk_embed_dim)
+        self.text_proj = nn.Linear(text_dim, c.trunk_embed_dim)
+        self.temp = nn.Parameter(torch.tensor(0.07))
+
+    def image(self, tokens):
+        pooled = torch.cat([tokens[:, 0], tokens[:, 1:].mean(1)], -1)
+        return F.normalize(self.image_proj(self.norm(pooled)), dim=-1)
+
+    def text(self, sentence):
+        return F.normalize(self.text_proj(sentence), dim=-1)
+
+
 class FeedForward(nn.Module):
     def __init__(self, dim, inter):
         super().__init__()
@@ -159,6 +183,37 @@ class QFormer(nn.Module):
             nn.init.normal_(self.position_embeddings.weight, std=0.02)
         self.emb_norm = nn.LayerNorm(h, eps=1e-12)
         self.layers = nn.ModuleList(QFormerLayer(c, i % c.cross_every == 0) for i in range(c.qf_layers))
+
+    @torch.no_grad()
+    def load_bert(self, w, layers):
+        """Starts the text embeddings and every layer's self-attention and both
+        FFNs from a pretrained BERT (HF names, see minilm.py), layer i from
+        pretrained layer layers[i]; the query FFN copies the pretrained FFN as
+        LAVIS does, cross-attention stays random. The token-type-0 embedding is
+        folded into the positions."""
+        t = lambda k: torch.from_numpy(w[k])
+        if hasattr(self, "word_embeddings"):
+            vocab = t("embeddings.word_embeddings.weight")
+            self.word_embeddings.weight[:vocab.shape[0]] = vocab
+            self.word_embeddings.weight[vocab.shape[0]:] = vocab[101]  # [DEC] starts as [CLS]
+            n = self.position_embeddings.weight.shape[0]
+            self.position_embeddings.weight.copy_(t("embeddings.position_embeddings.weight")[:n]
+                                                  + t("embeddings.token_type_embeddings.weight")[0])
+        self.emb_norm.weight.copy_(t("embeddings.LayerNorm.weight"))
+        self.emb_norm.bias.copy_(t("embeddings.LayerNorm.bias"))
+        for layer, source in zip(self.layers, layers):
+            p = "encoder.layer.%d." % source
+            lin = lambda mod, name: (mod.weight.copy_(t(p + name + ".weight")),
+                                     mod.bias.copy_(t(p + name + ".bias")))
+            lin(layer.self_attn.query, "attention.self.query")
+            lin(layer.self_attn.key, "attention.self.key")
+            lin(layer.self_attn.value, "attention.self.value")
+            lin(layer.self_out, "attention.output.dense")
+            lin(layer.self_norm, "attention.output.LayerNorm")
+            for ffn in (layer.ffn, layer.ffn_query):
+                lin(ffn.dense, "intermediate.dense")
+                lin(ffn.out, "output.dense")
+                lin(ffn.norm, "output.LayerNorm")
 
     def forward(self, image=None, input_ids=None, text_mask=None, use_queries=True, causal=False):
         """Returns hidden states [B, nq + L, H]; queries first.

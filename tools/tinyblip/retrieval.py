@@ -34,14 +34,28 @@ def recall(sim, ks=(1, 5, 10)):
 
 
 @torch.no_grad()
-def rerank(sim, k, itm_fn):
-    """LAVIS fusion on the top k of each row: ITC + mean ITM class-1 logit.
-    itm_fn(rows, cols) -> [n, 2] logits for pairs (row i, column j).
-    Candidates outside the top k keep their ITC order, below every reranked one."""
-    out = sim - 1e4
+def itm_top(sim, k, itm_fn, batch=512):
+    """The ITC top k of each row and the ITM class-1 logit of each of those
+    pairs: ([rows, k] column indices, [rows, k] logits), in ITC order.
+    itm_fn(rows, cols) -> [n, 2] logits for pairs (row i, column j)."""
     top = sim.topk(min(k, sim.shape[1]), dim=1).indices
-    for i in range(sim.shape[0]):
-        cols = top[i]
-        logits = itm_fn(torch.full_like(cols, i), cols)
-        out[i, cols] = sim[i, cols] + logits[:, 1]
-    return out
+    rows = torch.arange(sim.shape[0]).unsqueeze(1).expand_as(top).reshape(-1)
+    cols = top.reshape(-1)
+    logits = torch.cat([itm_fn(rows[i:i + batch], cols[i:i + batch])[:, 1]
+                        for i in range(0, len(rows), batch)])
+    return top, logits.view_as(top.float())
+
+
+def fuse(sim, top, logits, weight=1.0, depth=None):
+    """ITC + weight x ITM class-1 logit on the first `depth` of each row's top
+    (LAVIS fusion at weight 1); the rest keep their ITC order below them."""
+    depth = depth or top.shape[1]
+    out = sim - 1e4
+    t, l = top[:, :depth], logits[:, :depth]
+    return out.scatter(1, t, sim.gather(1, t) + weight * l)
+
+
+def rerank(sim, k, itm_fn, weight=1.0):
+    """ITC top k of each row reranked by ITC + weight x ITM (LAVIS at 1)."""
+    top, logits = itm_top(sim, k, itm_fn)
+    return fuse(sim, top, logits, weight)

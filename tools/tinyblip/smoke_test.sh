@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fast smoke path of the tiny-model tools: fetch data (cached), train a tiny
-# config for a few steps, export a bundle (onnx.checker runs in export), then
+# config for a few steps (every stage, with a checkpoint and resume), choose
+# the rerank defaults on a slice of validation, export a bundle (onnx.checker runs in export), then
 # run the Java golden-parity tests against that fresh bundle, and against its
 # float16 conversion (tools/bundle/fp16_bundle.py: float16 graph I/O and
 # weights, checked against the float32 goldens within 1e-2). About 2.5 minutes.
@@ -12,8 +13,10 @@ trap 'rm -rf "$work"' EXIT
 py=/usr/bin/python3
 cd "$root/tools/tinyblip"
 $py fetch_data.py --cache "$cache"
-$py train.py --cache "$cache" --work "$work/run" --smoke --batch 16 \
-  --stage1-steps 10 --lm-steps 10 --stage2-steps 10 --log-every 5 >"$work/train.log"
+$py train.py --cache "$cache" --work "$work/run" --smoke --batch 16 --trunk-batch 16 \
+  --trunk-steps 10 --stage1-steps 10 --lm-steps 10 --stage2-steps 10 --log-every 5 --ckpt-every 5 \
+  >"$work/train.log"
+$py choose_rerank.py --cache "$cache" --work "$work/run" --limit 8 >"$work/rerank.log"
 $py export.py --cache "$cache" --work "$work/run" --out "$work/bundle" 2>"$work/export.err" \
   || { cat "$work/export.err" >&2; exit 1; }
 cd "$root"

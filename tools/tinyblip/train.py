@@ -1,8 +1,19 @@
-"""Train the tiny BLIP-2: stage 1 (trunk + Q-Former with ITC + ITM + ITG),
-LM pretraining on text alone, stage 2 (Q-Former + language_projection in
-front of the FROZEN LM and the frozen trunk, LM loss on the soft prompt).
+"""Train the tiny BLIP-2 the way BLIP-2 is built, in four resumable stages:
 
-Writes WORK/{config.json, stage1.pt, lm.pt, stage2.pt, train_log.jsonl}.
+0. trunk  : the vision trunk alone, CLIP-style on all training styles with
+            strong augmentation, against frozen sentence embeddings of the
+            texts (MiniLM, mean-pooled); then frozen, as BLIP-2 freezes its ViT.
+1. stage1 : the Q-Former (from MiniLM's first layers; cross-attention random)
+            with ITC + ITM (hard negatives from ITC and from same-subgroup
+            concepts in the batch) + ITG, on the frozen trunk.
+2. lm     : the decoder LM on text alone (labels, names, short names,
+            keywords, templated questions and answers), then frozen.
+3. stage2 : a copy of the Q-Former + language_projection in front of the
+            frozen LM and trunk, LM loss on captions and answers.
+
+Each stage checkpoints to WORK/NAME.ckpt every --ckpt-every steps and
+resumes from it; a finished stage writes WORK/NAME.pt and is skipped on rerun.
+Writes WORK/{config.json, trunk.pt, stage1.pt, lm.pt, stage2.pt, train_log.jsonl}.
 """
 import argparse
 import json
@@ -14,10 +25,12 @@ import torch
 import torch.nn.functional as F
 
 import data
+import minilm
 import retrieval
-from model import Blip2Stage1, Blip2Stage2, Config, TinyLM, VisionTrunk
+from model import Blip2Stage1, Blip2Stage2, Config, QFormer, TinyLM, TrunkHead, VisionTrunk
 
-SMOKE = dict(vit_layers=1, qf_layers=2, lm_layers=1)
+SMOKE = dict(vit_layers=1, qf_layers=2, lm_layers=1, lm_hidden=64)
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 class Log:
@@ -33,24 +46,181 @@ class Log:
         self.f.flush()
 
 
+def run_stage(name, work, steps, modules, opt, step_fn, log, args, on_log=None):
+    """Runs step_fn(step) -> {loss name: tensor} for `steps` steps with cosine
+    LR, resuming from WORK/NAME.ckpt; returns True when the stage ran."""
+    final = os.path.join(work, name + ".pt")
+    if os.path.isfile(final):
+        for k, m in modules.items():
+            m.load_state_dict(torch.load(final)[k])
+        log(stage=name, event="loaded", path=final)
+        return False
+    ckpt_path = os.path.join(work, name + ".ckpt")
+    start = 0
+    if os.path.isfile(ckpt_path):
+        ck = torch.load(ckpt_path)
+        for k, m in modules.items():
+            m.load_state_dict(ck[k])
+        opt.load_state_dict(ck["opt"])
+        start = ck["step"]
+        torch.set_rng_state(ck["torch_rng"])
+        log(stage=name, event="resumed", step=start)
+    params = [p for g in opt.param_groups for p in g["params"]]
+    base_lr = [g["lr"] if "base_lr" not in g else g["base_lr"] for g in opt.param_groups]
+    for g, lr in zip(opt.param_groups, base_lr):
+        g["base_lr"] = lr
+    for step in range(start, steps):
+        for g in opt.param_groups:
+            g["lr"] = data.cosine_lr(step, steps, g["base_lr"], min(args.warmup, steps // 10 + 1))
+        losses = step_fn(step)
+        loss = sum(losses.values())
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        last = step == steps - 1
+        if step % args.log_every == 0 or last:
+            extra = on_log(step) if on_log and (step % (args.log_every * 5) == 0 or last) else {}
+            log(stage=name, step=step, **{k: round(v.item(), 4) for k, v in losses.items()}, **extra)
+        if (step + 1) % args.ckpt_every == 0 and not last:
+            state = {k: m.state_dict() for k, m in modules.items()}
+            state.update(opt=opt.state_dict(), step=step + 1, torch_rng=torch.get_rng_state())
+            torch.save(state, ckpt_path + ".tmp")
+            os.replace(ckpt_path + ".tmp", ckpt_path)
+    torch.save({k: m.state_dict() for k, m in modules.items()}, final + ".tmp")
+    os.replace(final + ".tmp", final)
+    if os.path.isfile(ckpt_path):
+        os.remove(ckpt_path)
+    return True
+
+
+class Batches:
+    """Concept batches without repeats; with `hard`, half of each batch are
+    concepts of the same subgroup as the other half (hard ITC/ITM negatives:
+    other skin tones, genders, hearts of other colours)."""
+
+    def __init__(self, ds, size, rng, hard=False):
+        self.by_concept = ds.train_by_concept()
+        self.concepts = sorted(self.by_concept)
+        self.by_sub = {}
+        for c in self.concepts:
+            self.by_sub.setdefault(ds.concepts[c]["subcategory"], []).append(c)
+        self.ds, self.size, self.rng, self.hard = ds, min(size, len(self.concepts)), rng, hard
+
+    def next(self):
+        rng = self.rng
+        seeds = rng.sample(self.concepts, self.size // 2 if self.hard else self.size)
+        chosen, seen = [], set()
+        for c in seeds:
+            if c not in seen:
+                chosen.append(c)
+                seen.add(c)
+        if self.hard:
+            for c in seeds:
+                mates = [m for m in self.by_sub[self.ds.concepts[c]["subcategory"]] if m not in seen]
+                if mates and len(chosen) < self.size:
+                    m = rng.choice(mates)
+                    chosen.append(m)
+                    seen.add(m)
+            while len(chosen) < self.size:
+                c = rng.choice(self.concepts)
+                if c not in seen:
+                    chosen.append(c)
+                    seen.add(c)
+        pairs = [(c, rng.choice(self.by_concept[c])) for c in chosen]
+        return chosen, pairs
+
+
+def contrastive(a, b, temp):
+    logits = a @ b.t() / temp.clamp(0.01, 0.5)
+    labels = torch.arange(a.shape[0])
+    return (F.cross_entropy(logits, labels, label_smoothing=0.1)
+            + F.cross_entropy(logits.t(), labels, label_smoothing=0.1)) / 2
+
+
 @torch.no_grad()
-def validate(ds, trunk, s1):
-    trunk.eval(), s1.eval()
-    pairs = ds.split["val"]
-    if not pairs:
-        return {}
-    pixels = ds.stack(pairs)
-    _, queries = retrieval.encode_images(s1, trunk, pixels)
-    texts = retrieval.encode_texts(s1, ds, [ds.concepts[c]["name"] for c, _ in pairs])
-    sim = retrieval.itc_matrix(queries, texts)
-    r_t2i, r_i2t = retrieval.recall(sim.t()), retrieval.recall(sim)
-    trunk.train(), s1.train()
-    return {"val_t2i_r1": r_t2i[1], "val_t2i_r10": r_t2i[10], "val_i2t_r1": r_i2t[1]}
+def sentence_embeddings(ds, cache, texts):
+    """Frozen MiniLM sentence embeddings (all six layers, mean over tokens)."""
+    c = Config(qf_layers=minilm.LAYERS)
+    enc = QFormer(c)
+    enc.load_bert(minilm.bert_weights(minilm.fetch(cache, ROOT)), range(minilm.LAYERS))
+    enc.eval()
+    out = {}
+    for i in range(0, len(texts), 256):
+        chunk = texts[i:i + 256]
+        ids, mask = ds.pad_texts(chunk)
+        h = enc(input_ids=ids, text_mask=mask, use_queries=False)
+        emb = (h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+        out.update(zip(chunk, emb))
+    return out
 
 
-def stage1_step(ds, trunk, s1, batch_pairs, texts, rng):
-    b = len(batch_pairs)
-    tokens = trunk(ds.augment(ds.stack(batch_pairs), rng))
+def val_views(ds):
+    """The validation images per held-out style (each gallery one image per concept)."""
+    views = {}
+    for cid, style in ds.split["val"]:
+        views.setdefault(style, []).append((cid, style))
+    return views
+
+
+@torch.no_grad()
+def validate_trunk(ds, trunk, head, sent):
+    trunk.eval()
+    out = {}
+    for style, pairs in val_views(ds).items():
+        img = head.image(trunk(ds.stack(pairs)))
+        txt = head.text(torch.stack([sent[ds.concepts[c]["label"]] for c, _ in pairs]))
+        out["val_%s_t2i_r1" % style] = round(retrieval.recall(txt @ img.t())[1], 4)
+    trunk.train()
+    return out
+
+
+@torch.no_grad()
+def validate_stage1(ds, trunk, s1, rerank_depth=0):
+    s1.eval()
+    out = {}
+    for style, pairs in val_views(ds).items():
+        tokens, queries = retrieval.encode_images(s1, trunk, ds.stack(pairs))
+        for field in ("name", "label"):
+            texts = [ds.concepts[c][field] for c, _ in pairs]
+            sim = retrieval.itc_matrix(queries, retrieval.encode_texts(s1, ds, texts))
+            out["val_%s_%s_t2i_r1" % (style, field)] = round(retrieval.recall(sim.t())[1], 4)
+            if rerank_depth and field == "label":
+                ids, mask = ds.pad_texts(texts)
+                fn = lambda rows, cols: s1.itm_logits(tokens[cols], ids[rows], mask[rows])
+                fused = retrieval.rerank(sim.t(), rerank_depth, fn)
+                out["val_%s_label_rerank_r1" % style] = round(retrieval.recall(fused)[1], 4)
+    s1.train()
+    return out
+
+
+def train_trunk(ds, cfg, args, log):
+    rng = random.Random(args.seed)
+    trunk = VisionTrunk(cfg)
+    texts = sorted({t for c in ds.concepts for t in c["texts"]} | {c["label"] for c in ds.concepts})
+    sent = sentence_embeddings(ds, args.cache, texts)
+    head = TrunkHead(cfg, next(iter(sent.values())).shape[0])
+    batches = Batches(ds, args.trunk_batch, rng)
+    opt = torch.optim.AdamW(list(trunk.parameters()) + list(head.parameters()),
+                            lr=args.lr, weight_decay=0.05)
+
+    def step(_):
+        chosen, pairs = batches.next()
+        img = head.image(trunk(ds.augment(ds.stack(pairs), rng, strong=True)))
+        txt = head.text(torch.stack([sent[rng.choice(ds.concepts[c]["texts"])] for c in chosen]))
+        return {"clip": contrastive(img, txt, head.temp)}
+
+    run_stage("trunk", args.work, args.trunk_steps, {"trunk": trunk, "head": head}, opt, step, log,
+              args, on_log=lambda s: validate_trunk(ds, trunk, head, sent))
+    for p in trunk.parameters():
+        p.requires_grad_(False)
+    return trunk.eval()
+
+
+def stage1_losses(ds, trunk, s1, chosen, pairs, texts, rng):
+    b = len(pairs)
+    with torch.no_grad():
+        tokens = trunk(ds.augment(ds.stack(pairs), rng))
     queries = s1.image_queries(tokens)
     ids, mask = ds.pad_texts(texts)
     text = s1.text_embeds(ids, mask)
@@ -59,7 +229,8 @@ def stage1_step(ds, trunk, s1, batch_pairs, texts, rng):
     labels = torch.arange(b)
     itc = (F.cross_entropy(logits, labels, label_smoothing=0.1)
            + F.cross_entropy(logits.t(), labels, label_smoothing=0.1)) / 2
-    # ITM with hard negatives mined from ITC similarities (BLIP-2 stage 1)
+    # ITM with hard negatives mined from ITC similarities (BLIP-2 stage 1); the
+    # batch already holds same-subgroup concepts, so these include the hardest
     with torch.no_grad():
         w = F.softmax(logits.detach(), dim=1) + 1e-5
         w.fill_diagonal_(0)
@@ -67,50 +238,39 @@ def stage1_step(ds, trunk, s1, batch_pairs, texts, rng):
         w = F.softmax(logits.detach().t(), dim=1) + 1e-5
         w.fill_diagonal_(0)
         neg_image = torch.multinomial(w, 1).squeeze(1)
-    # ITM and ITG on a slice of the batch: on 2 cores the full batch costs
-    # more than the vision trunk and both heads learn well from fewer pairs.
-    h = (neg_text[:b // 2], neg_image[:b // 2], slice(0, b // 2))
-    all_tokens = torch.cat([tokens[h[2]], tokens[h[2]], tokens[h[1]]])
-    all_ids = torch.cat([ids[h[2]], ids[h[0]], ids[h[2]]])
-    all_mask = torch.cat([mask[h[2]], mask[h[0]], mask[h[2]]])
+    h = slice(0, b // 2)
+    all_tokens = torch.cat([tokens[h], tokens[h], tokens[neg_image[h]]])
+    all_ids = torch.cat([ids[h], ids[neg_text[h]], ids[h]])
+    all_mask = torch.cat([mask[h], mask[neg_text[h]], mask[h]])
     itm_logits = s1.itm_logits(all_tokens, all_ids, all_mask)
-    itm_labels = torch.cat([torch.ones(b // 2), torch.zeros(b)]).long()
+    itm_labels = torch.cat([torch.ones(b // 2), torch.zeros(2 * (b // 2))]).long()
     itm = F.cross_entropy(itm_logits, itm_labels)
     g = slice(0, b // 3)
     itg = s1.itg_loss(tokens[g], ids[g], mask[g], ds.bert.dec)
-    return itc, itm, itg
+    return {"itc": itc, "itm": itm, "itg": itg}
 
 
-def train_stage1(ds, cfg, args, log):
-    rng = random.Random(args.seed)
-    trunk, s1 = VisionTrunk(cfg), Blip2Stage1(cfg)
-    params = list(trunk.parameters()) + list(s1.parameters())
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.05)
-    by_concept = ds.train_by_concept()
-    concepts = sorted(by_concept)
-    order, pos = [], 0
-    for step in range(args.stage1_steps):
-        if pos + args.batch > len(order):
-            order, pos = concepts[:], 0
-            rng.shuffle(order)
-        chosen = order[pos:pos + args.batch]
-        pos += args.batch
-        pairs = [(c, rng.choice(by_concept[c])) for c in chosen]
-        texts = [rng.choice(ds.concepts[c]["texts"]) for c in chosen]
-        for g in opt.param_groups:
-            g["lr"] = data.cosine_lr(step, args.stage1_steps, args.lr, args.warmup)
-        itc, itm, itg = stage1_step(ds, trunk, s1, pairs, texts, rng)
-        loss = itc + itm + itg
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        if step % args.log_every == 0 or step == args.stage1_steps - 1:
-            extra = validate(ds, trunk, s1) if step % (args.log_every * 10) == 0 \
-                or step == args.stage1_steps - 1 else {}
-            log(stage=1, step=step, itc=round(itc.item(), 4), itm=round(itm.item(), 4),
-                itg=round(itg.item(), 4), temp=round(s1.temp.item(), 4), **extra)
-    return trunk, s1
+def train_stage1(ds, cfg, args, trunk, log):
+    rng = random.Random(args.seed + 1)
+    s1 = Blip2Stage1(cfg)
+    s1.qformer.load_bert(minilm.bert_weights(minilm.fetch(args.cache, ROOT)), cfg.qf_init_layers)
+    batches = Batches(ds, args.batch, rng, hard=True)
+    pretrained = [p for n, p in s1.named_parameters() if "qformer." in n and "cross_" not in n
+                  and "query_tokens" not in n]
+    fresh = [p for n, p in s1.named_parameters() if not ("qformer." in n and "cross_" not in n
+                                                         and "query_tokens" not in n)]
+    opt = torch.optim.AdamW([{"params": pretrained, "lr": args.lr * args.pretrained_lr_scale},
+                             {"params": fresh, "lr": args.lr}], weight_decay=0.05)
+
+    def step(_):
+        chosen, pairs = batches.next()
+        texts = [ds.sample_text(c, rng) for c in chosen]
+        return stage1_losses(ds, trunk, s1, chosen, pairs, texts, rng)
+
+    run_stage("stage1_qformer", args.work, args.stage1_steps, {"s1": s1}, opt, step, log, args,
+              on_log=lambda s: validate_stage1(ds, trunk, s1, rerank_depth=16))
+    torch.save({"trunk": trunk.state_dict(), "s1": s1.state_dict()}, os.path.join(args.work, "stage1.pt"))
+    return s1.eval()
 
 
 def lm_loss(lm, prefix, ids, mask, loss_mask):
@@ -127,50 +287,66 @@ def lm_loss(lm, prefix, ids, mask, loss_mask):
     return F.cross_entropy(lm.logits(hidden[:, :-1][keep]), ids[:, 1:][keep])
 
 
+def lm_batch(ds, rows):
+    """rows: [(prompt text, target text)] -> padded LM sequences, grouped by prompt."""
+    ids, mask, loss_mask = [], [], []
+    for prompt, target in rows:
+        i, m, l = ds.lm_sequences(ds.gpt2.encode(prompt), [" " + target + "\n"])
+        ids.append(i[0]), mask.append(m[0]), loss_mask.append(l[0])
+    n = max(len(i) for i in ids)
+    pad = lambda ts: torch.stack([F.pad(t, (0, n - len(t))) for t in ts])
+    return pad(ids), pad(mask), pad(loss_mask)
+
+
+def text_rows(ds, cid, rng, qa_share):
+    c = ds.concepts[cid]
+    if rng.random() < qa_share:
+        q, a = rng.choice(c["qa"])
+        return data.QUESTION_PROMPT.format(q), a
+    return data.CAPTION_PROMPT, c["label"]
+
+
 def train_lm(ds, cfg, args, log):
-    """The LM learns the caption language from text alone, then is frozen."""
-    rng = random.Random(args.seed + 1)
+    """The LM learns the caption language and the question format from text
+    alone (every text, keywords, templated answers), then is frozen."""
+    rng = random.Random(args.seed + 2)
     lm = TinyLM(cfg)
     opt = torch.optim.AdamW(lm.parameters(), lr=args.lr, weight_decay=0.01)
-    texts = sorted({t for c in ds.concepts for t in c["texts"]})
-    prompt = ds.gpt2.encode(data.CAPTION_PROMPT)
-    for step in range(args.lm_steps):
-        batch = [" " + rng.choice(texts) + "\n" for _ in range(args.batch)]
-        ids, mask, loss_mask = ds.lm_sequences(prompt, batch)
-        for g in opt.param_groups:
-            g["lr"] = data.cosine_lr(step, args.lm_steps, args.lr, args.warmup // 4)
-        loss = lm_loss(lm, None, ids, mask, loss_mask)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if step % args.log_every == 0 or step == args.lm_steps - 1:
-            log(stage="lm", step=step, loss=round(loss.item(), 4))
-    return lm
+    cids = [c["id"] for c in ds.concepts]
+
+    def step(_):
+        rows = []
+        for _ in range(args.batch):
+            c = ds.concepts[rng.choice(cids)]
+            r = rng.random()
+            if r < 0.5:
+                rows.append((data.CAPTION_PROMPT, rng.choice(c["texts"])))
+            elif r < 0.7 and c["tags"]:
+                rows.append((data.CAPTION_PROMPT, ", ".join(rng.sample(c["tags"], min(3, len(c["tags"]))))))
+            else:
+                rows.append(text_rows(ds, c["id"], rng, qa_share=0.6))
+        return {"lm": lm_loss(lm, None, *lm_batch(ds, rows))}
+
+    run_stage("lm", args.work, args.lm_steps, {"lm": lm}, opt, step, log, args)
+    for p in lm.parameters():
+        p.requires_grad_(False)
+    return lm.eval()
 
 
 def train_stage2(ds, cfg, args, trunk, s1, lm, log):
-    rng = random.Random(args.seed + 2)
-    for p in list(trunk.parameters()) + list(lm.parameters()):
-        p.requires_grad_(False)
-    trunk.eval(), lm.eval()
+    rng = random.Random(args.seed + 3)
     s2 = Blip2Stage2.from_stage1(cfg, s1)
     opt = torch.optim.AdamW(s2.parameters(), lr=args.lr, weight_decay=0.05)
-    pairs = [tuple(p) for p in ds.split["train"]]
-    prompt = ds.gpt2.encode(data.CAPTION_PROMPT)
-    for step in range(args.stage2_steps):
-        batch = [rng.choice(pairs) for _ in range(args.batch)]
+    batches = Batches(ds, args.batch, rng)
+
+    def step(_):
+        chosen, pairs = batches.next()
         with torch.no_grad():
-            tokens = trunk(ds.augment(ds.stack(batch), rng))
-        ids, mask, loss_mask = ds.lm_sequences(prompt, [ds.caption_target(c) for c, _ in batch])
-        for g in opt.param_groups:
-            g["lr"] = data.cosine_lr(step, args.stage2_steps, args.lr, args.warmup // 4)
-        loss = lm_loss(lm, s2.prefix(tokens), ids, mask, loss_mask)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(s2.parameters(), 1.0)
-        opt.step()
-        if step % args.log_every == 0 or step == args.stage2_steps - 1:
-            log(stage=2, step=step, loss=round(loss.item(), 4))
+            tokens = trunk(ds.augment(ds.stack(pairs), rng))
+        rows = [text_rows(ds, c, rng, qa_share=0.25) for c in chosen]
+        return {"lm": lm_loss(lm, s2.prefix(tokens), *lm_batch(ds, rows))}
+
+    run_stage("stage2", args.work, args.stage2_steps, {"s2": s2}, opt, step, log, args)
     return s2
 
 
@@ -181,12 +357,17 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny config, few concepts, few steps")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--batch", type=int, default=96)
+    ap.add_argument("--trunk-batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--warmup", type=int, default=400)
-    ap.add_argument("--stage1-steps", type=int, default=6000)
-    ap.add_argument("--lm-steps", type=int, default=1500)
-    ap.add_argument("--stage2-steps", type=int, default=2500)
+    ap.add_argument("--pretrained-lr-scale", type=float, default=0.2,
+                    help="LR multiplier of the Q-Former's pretrained (MiniLM) weights")
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--trunk-steps", type=int, default=1500)
+    ap.add_argument("--stage1-steps", type=int, default=1500)
+    ap.add_argument("--lm-steps", type=int, default=1200)
+    ap.add_argument("--stage2-steps", type=int, default=1000)
     ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--ckpt-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -197,12 +378,10 @@ def main():
     ds = data.Dataset(args.cache, cfg, limit=40 if args.smoke else None)
     log = Log(os.path.join(args.work, "train_log.jsonl"))
     log(event="start", args=vars(args), train=len(ds.split["train"]), val=len(ds.split["val"]))
-    trunk, s1 = train_stage1(ds, cfg, args, log)
-    torch.save({"trunk": trunk.state_dict(), "s1": s1.state_dict()}, os.path.join(args.work, "stage1.pt"))
+    trunk = train_trunk(ds, cfg, args, log)
+    s1 = train_stage1(ds, cfg, args, trunk, log)
     lm = train_lm(ds, cfg, args, log)
-    torch.save(lm.state_dict(), os.path.join(args.work, "lm.pt"))
-    s2 = train_stage2(ds, cfg, args, trunk, s1, lm, log)
-    torch.save(s2.state_dict(), os.path.join(args.work, "stage2.pt"))
+    train_stage2(ds, cfg, args, trunk, s1, lm, log)
     log(event="done")
 
 
