@@ -3,6 +3,7 @@ package org.qsearch.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,12 +97,12 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
         return label == null ? fallback : Fusion.byLabel(label); // an unknown label is a 400
     }
 
-    /** {"key": "value"} or {"key": ["a", "b"]}: values of one key OR-ed, keys AND-ed. */
+    /** {"key": "value"} or {"key": ["a", "b"]}: values of one key OR-ed, keys AND-ed; the filter is built once. */
     private static SearchFilter filter(ObjectNode node) {
-        SearchFilter filter = SearchFilter.NONE;
         if (node == null) {
-            return filter;
+            return SearchFilter.NONE;
         }
+        Map<String, List<String>> valuesByKey = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             List<String> values = new ArrayList<>();
             JsonNode value = e.getValue();
@@ -111,8 +112,8 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
                 }
                 values.add(v.asText());
             }
-            filter = filter.and(e.getKey(), values.toArray(String[]::new));
+            valuesByKey.put(e.getKey(), values);
         }
-        return filter;
+        return SearchFilter.of(valuesByKey);
     }
 }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.TestImages;
+import org.qsearch.indexer.SearchFilter;
 import org.qsearch.reranker.TestCollections;
 import org.qsearch.server.pipeline.QueryOptions;
 import org.qsearch.server.pipeline.SearchResponse;
@@ -166,6 +167,26 @@ class SearchApiTest {
         assertEquals(0, none.get("results").size(), "no image has that metadata");
         assertProblem(search(Map.of("text", "pear", "filter", Map.of("colour", Map.of("deep", 1)))), 400, "filter");
         assertProblem(search(Map.of("text", "pear", "filter", "blue")), 400, "filter");
+    }
+
+    @Test
+    void filtersOverTheKeyOrValueLimitAreRefusedWithTheLimit() {
+        Map<String, String> manyKeys = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            manyKeys.put("k" + i, "v");
+        }
+        assertProblem(search(Map.of("text", "cat", "filter", manyKeys)), 400, "limit is " + SearchFilter.MAX_KEYS);
+        List<String> manyValues = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            manyValues.add("v" + i);
+        }
+        assertProblem(search(Map.of("text", "cat", "filter", Map.of("k", manyValues))), 400, "limit is " + SearchFilter.MAX_VALUES);
+        // as many keys as allowed, the same value twice: a normal search
+        Map<String, List<String>> atTheLimit = new HashMap<>();
+        for (int i = 0; i < SearchFilter.MAX_KEYS; i++) {
+            atTheLimit.put("k" + i, List.of("v", "v"));
+        }
+        assertEquals(200, search(Map.of("text", "cat", "filter", atTheLimit, "rerank", 0)).statusCode());
     }
 
     @Test
