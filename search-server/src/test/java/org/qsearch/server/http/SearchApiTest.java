@@ -221,6 +221,10 @@ class SearchApiTest {
         String bomb = Base64.getEncoder().encodeToString(TestImages.pngHeaderOnly(40_000, 40_000));
         assertProblem(search(Map.of("image", bomb)), 413, "pixels");
         assertProblem(search(Map.of("image", "@@not base64@@")), 400, "base64");
+        // a 29-byte GIF that claims 7000x7000 and holds no pixel data: corrupt, not a blank image
+        Multipart emptyGif = new Multipart().file("image", "g.gif", "image/gif", TestImages.gifHeaderOnly(7000, 7000));
+        assertProblem(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search"))
+                .header("Content-Type", emptyGif.contentType()).POST(emptyGif.publisher()).build()), 422, "rows");
     }
 
     @Test
