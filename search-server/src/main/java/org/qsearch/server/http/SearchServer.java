@@ -60,6 +60,9 @@ public final class SearchServer implements AutoCloseable {
             });
             cfg.requestLogger.http(metrics::recordRequest);
             problems.register(cfg.routes);
+            if (settings.loopback()) {
+                cfg.routes.before(LoopbackHost::requireLoopbackHost);
+            }
             new SearchRoutes(collection.pipeline(), reader, pool, auth, metrics, json).register(cfg.routes);
             new ImageRoutes(collection.pipeline(), thumbnails, pool, auth).register(cfg.routes);
             new DocRoutes(collection.pipeline(), writer, reader, pool, auth, metrics, json).register(cfg.routes);

@@ -152,6 +152,38 @@ class WriteApiTest {
     }
 
     @Test
+    void insecureWritesComeOnlyFromLoopbackHostsAndTheirOwnOrigin() {
+        String body = "{\"texts\": [{\"text\": \"a cross-site fig\"}]}";
+        try (SearchServer open = fruit.another(FruitServer.settings().withAuth(null, false, true))) {
+            String self = "127.0.0.1:" + open.port();
+            // DNS rebinding: the attacker's name now points at 127.0.0.1, the browser still says whose page it is
+            assertEquals(421, FruitServer.rawStatus(open, "POST", "/api/docs",
+                    Map.of("Host", "attacker.example", "Origin", "https://attacker.example"), body));
+            // cross-site: a page elsewhere posts to the loopback address
+            assertEquals(403, FruitServer.rawStatus(open, "POST", "/api/docs",
+                    Map.of("Host", self, "Origin", "https://attacker.example"), body));
+            assertEquals(403, FruitServer.rawStatus(open, "POST", "/api/docs", Map.of("Host", self, "Origin", "null"), body));
+            assertEquals(0, FruitServer.json(fruit.postJson("/api/search", Map.of("text", "a cross-site fig", "target", "texts",
+                    "k", 1, "rerank", 0))).get("results").findValuesAsText("text").stream()
+                    .filter("a cross-site fig"::equals).count(), "nothing was written");
+            // the server's own page, and clients that send no Origin
+            assertEquals(200, FruitServer.rawStatus(open, "POST", "/api/docs", Map.of("Host", self, "Origin", "http://" + self), body));
+            assertEquals(200, FruitServer.rawStatus(open, "POST", "/api/docs", Map.of("Host", "localhost:" + open.port()), body));
+        }
+    }
+
+    @Test
+    void onLoopbackEveryRequestMustNameALoopbackHost() {
+        assertEquals(421, FruitServer.rawStatus(fruit.server, "GET", "/api/health", Map.of("Host", "attacker.example"), ""));
+        assertEquals(421, FruitServer.rawStatus(fruit.server, "GET", "/", Map.of("Host", "attacker.example:7070"), ""));
+        assertEquals(421, FruitServer.rawStatus(fruit.server, "POST", "/api/search", Map.of("Host", "127.0.0.1.attacker.example"),
+                "{\"text\": \"pear\"}"));
+        for (String host : List.of("127.0.0.1:" + fruit.server.port(), "localhost", "[::1]:" + fruit.server.port())) {
+            assertEquals(200, FruitServer.rawStatus(fruit.server, "GET", "/api/health", Map.of("Host", host), ""), host);
+        }
+    }
+
+    @Test
     void protectedReadsNeedTheTokenButHealthStaysOpen() {
         try (SearchServer guarded = fruit.another(FruitServer.settings().withAuth(FruitServer.TOKEN, true, false))) {
             String body = "{\"text\": \"pear\"}";
