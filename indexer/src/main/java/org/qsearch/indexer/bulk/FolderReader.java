@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.qsearch.indexer.CollectionRoot;
 
 /**
  * The images of a folder and its subfolders, in name order (so runs are reproducible).
@@ -17,21 +18,21 @@ import java.util.stream.Stream;
  * other file is ignored silently. Symbolic links are not followed.
  */
 public final class FolderReader implements InputReader {
-    private final Path root;
+    private final CollectionRoot root;
 
     public FolderReader(Path root) {
-        this.root = root.toAbsolutePath().normalize();
+        this.root = new CollectionRoot(root);
     }
 
     @Override
     public Path root() {
-        return root;
+        return root.path();
     }
 
     /** Files with an image extension: exact unless images hide behind other extensions. */
     @Override
     public OptionalLong size() throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
+        try (Stream<Path> files = Files.walk(root.path())) {
             return OptionalLong.of(files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
                     .filter(ImageSignature::hasImageExtension).count());
         }
@@ -39,7 +40,7 @@ public final class FolderReader implements InputReader {
 
     @Override
     public void read(Sink sink) throws IOException, InterruptedException {
-        visit(root, sink);
+        visit(root.path(), sink);
     }
 
     private void visit(Path dir, Sink sink) throws IOException, InterruptedException {
@@ -66,7 +67,7 @@ public final class FolderReader implements InputReader {
             return;
         }
         if (looksLikeImage) {
-            sink.item(new SourceItem.Image(file.toString(), null, file, ManifestEntries.uri(root, file), null,
+            sink.item(new SourceItem.Image(file.toString(), null, file, root.uri(file), null,
                     List.of(), null));
         } else if (namedLikeImage) {
             sink.malformed(new ItemError(file.toString(), null, emptyOrNot(file)));

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.CaptionGenerator;
 import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.indexer.CollectionRoot;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.ImageIndexWriter;
 import org.qsearch.indexer.bulk.BulkIndexer;
@@ -35,24 +36,25 @@ final class CollectionWriter {
 
     private final Blip2Encoder encoder;
     private final ImageIndexWriter writer;
-    private final Path root;
+    private final CollectionRoot root;
     private final ObjectMapper json;
 
     CollectionWriter(Blip2Encoder encoder, ImageIndexWriter writer, Path root, ObjectMapper json) {
         this.encoder = encoder;
         this.writer = writer;
-        this.root = root.toAbsolutePath().normalize();
+        this.root = new CollectionRoot(root);
         this.json = json;
     }
 
-    /** An image named by its path in the collection; refused when the path leaves the collection root. */
+    /** An image named by its path in the collection; refused when the path, or a link on it, leaves the collection. */
     SourceItem.Image image(String uri, String id, List<String> captions, String metadataJson) {
-        Path file = root.resolve(uri).normalize();
-        if (!file.startsWith(root) || file.equals(root)) {
-            throw ApiProblem.badRequest("\"" + uri + "\" is not a file inside the collection");
+        Path file;
+        try {
+            file = root.resolve(uri);
+        } catch (SecurityException e) {
+            throw ApiProblem.badRequest(e.getMessage());
         }
-        String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-        return new SourceItem.Image("api", null, file, relative, id, captions, metadataJson);
+        return new SourceItem.Image("api", null, file, root.uri(file), id, captions, metadataJson);
     }
 
     /** Keeps an uploaded image under uploads/, named by its content, so the same upload twice is one image. */
@@ -68,7 +70,7 @@ final class CollectionWriter {
             case "image/tiff" -> "tiff";
             default -> throw new ImageDecodeException("not an image format the index keeps");
         };
-        Path dir = Files.createDirectories(root.resolve(UPLOADS));
+        Path dir = Files.createDirectories(root.path().resolve(UPLOADS));
         String name = StableIds.sha256(bytes).substring(0, 32) + "." + extension;
         Path file = dir.resolve(name);
         if (!Files.exists(file)) {
@@ -92,7 +94,7 @@ final class CollectionWriter {
         try {
             BulkOptions options = BulkOptions.defaults().withProgress(false).withThreads(1).withErrorsFile(errorsFile)
                     .withCaptions(captions).withCaptionsAsTexts(true);
-            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(new Items(root, items));
+            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(new Items(root.path(), items));
             writer.refresh();
             List<JsonNode> errors = new ArrayList<>();
             for (String line : Files.readAllLines(errorsFile)) {

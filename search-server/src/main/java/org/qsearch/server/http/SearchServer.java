@@ -88,7 +88,7 @@ public final class SearchServer implements AutoCloseable {
 
     /** "METHOD /path" of every API route, as registered (the OpenAPI document must list each). */
     List<String> routes() {
-        return app.unsafe.internalRouter.allHttpHandlers().stream()
+        return app.unsafe.internalRouter.allHttpHandlers().stream().filter(e -> e.endpoint.method.isHttpMethod())
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 

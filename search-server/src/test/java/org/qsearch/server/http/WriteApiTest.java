@@ -123,6 +123,15 @@ class WriteApiTest {
             assertProblem(write("POST", "/api/docs", "{\"images\": [{\"uri\": \"" + uri + "\"}]}", FruitServer.TOKEN), 400,
                     "inside the collection");
         }
+        // a link inside the collection that points outside it is outside it
+        Path outside = Files.createTempDirectory("qsearch-outside-");
+        Files.copy(TestCollections.fruitFolder().resolve("pear.png"), outside.resolve("secret.png"));
+        Files.createSymbolicLink(fruit.root.resolve("evil2.png"), outside.resolve("secret.png"));
+        Files.createSymbolicLink(fruit.root.resolve("evil-dir"), outside);
+        for (String uri : List.of("evil2.png", "evil-dir/secret.png")) {
+            assertProblem(write("POST", "/api/docs", "{\"images\": [{\"uri\": \"" + uri + "\"}]}", FruitServer.TOKEN), 400,
+                    "links outside the collection");
+        }
         HttpResponse<String> missing = write("POST", "/api/docs", "{\"images\": [{\"uri\": \"no-such.png\"}]}", FruitServer.TOKEN);
         assertEquals(422, missing.statusCode(), "nothing could be indexed: " + missing.body());
         assertTrue(FruitServer.json(missing).get("errors").get(0).get("reason").asText().contains("not found"), missing.body());
