@@ -131,7 +131,7 @@ final class DocRoutes {
                     metadataJson(image)));
         }
         for (JsonNode text : request.objects("texts")) {
-            String words = field(text, "text", true).strip();
+            String words = TextLimit.check(field(text, "text", true).strip(), TextLimit.MAX_CHARS, "a text");
             items.add(w.text(words, field(text, "id", false), metadataJson(text)));
         }
         return items;
@@ -152,7 +152,8 @@ final class DocRoutes {
     }
 
     private static List<String> captions(List<String> given) {
-        return given == null ? List.of() : given.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        return given == null ? List.of() : given.stream().map(String::strip).filter(c -> !c.isEmpty())
+                .map(c -> TextLimit.check(c, TextLimit.MAX_CHARS, "a caption")).toList();
     }
 
     private static String metadataJson(JsonNode item) {

@@ -22,7 +22,6 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
                   QueryOptions options, boolean debug) {
     enum Kind { TEXT, IMAGE, LIKE, EMBEDDING }
 
-    static final int MAX_TEXT_CHARS = 1000;
     static final Set<String> FIELDS = Set.of("text", "image", "like", "embedding", "target", "k", "rerank", "fusion",
             "itm_threshold", "filter", "dedupe", "captions", "debug");
 
@@ -52,9 +51,7 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
             if (text.isEmpty()) {
                 throw ApiProblem.badRequest("the query text is empty");
             }
-            if (text.length() > MAX_TEXT_CHARS) {
-                throw ApiProblem.badRequest("the query text has " + text.length() + " characters; the limit is " + MAX_TEXT_CHARS);
-            }
+            TextLimit.check(text, TextLimit.MAX_CHARS, "the query text");
         }
         String like = kind == Kind.LIKE ? request.string("like") : null;
         if (like != null && like.isBlank()) {

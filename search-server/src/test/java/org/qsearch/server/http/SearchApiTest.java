@@ -193,6 +193,9 @@ class SearchApiTest {
     void badQueriesAreProblemsWithUsefulDetail() {
         assertProblem(search(Map.of("text", "   ")), 400, "empty");
         assertProblem(search(Map.of("text", "a".repeat(1001))), 400, "limit is 1000");
+        // characters are code points: 999 emoji are 999 characters (1,998 UTF-16 units)
+        assertEquals(200, search(Map.of("text", "\uD83C\uDF4E".repeat(999), "rerank", 0)).statusCode());
+        assertProblem(search(Map.of("text", "\uD83C\uDF4E".repeat(1001))), 400, "has 1001 characters");
         assertProblem(search(Map.of("text", "pear", "k", 0)), 400, "k");
         assertProblem(search(Map.of("text", "pear", "k", 101)), 400, "k");
         assertProblem(search(Map.of("text", "pear", "k", "many")), 400, "integer");

@@ -82,6 +82,17 @@ class WriteApiTest {
     }
 
     @Test
+    void writtenTextsAndCaptionsHaveTheQueryLengthLimit() {
+        String longText = "{\"texts\": [{\"text\": \"" + "a".repeat(100_000) + "\"}]}";
+        assertProblem(write("POST", "/api/docs", longText, FruitServer.TOKEN), 400, "limit is 1000");
+        assertProblem(write("POST", "/api/docs", "{\"images\": [{\"uri\": \"pear.png\", \"captions\": [\""
+                + "b".repeat(1001) + "\"]}]}", FruitServer.TOKEN), 400, "a caption has 1001 characters");
+        HttpResponse<String> emoji = write("POST", "/api/docs", "{\"texts\": [{\"text\": \"" + "\uD83C\uDF4F".repeat(999)
+                + "\"}]}", FruitServer.TOKEN);
+        assertEquals(200, emoji.statusCode(), "999 emoji are 999 characters: " + emoji.body());
+    }
+
+    @Test
     void uploadAnImageFindItAndDeleteItWithItsCaptions() throws IOException {
         byte[] grapes = Files.readAllBytes(TestCollections.fruitFolder().resolve("grapes.png"));
         Multipart upload = new Multipart().file("image", "g.png", "image/png", grapes).field("captions", "purple grapes")
