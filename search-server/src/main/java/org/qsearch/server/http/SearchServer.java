@@ -2,11 +2,14 @@ package org.qsearch.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -52,6 +55,10 @@ public final class SearchServer implements AutoCloseable {
             cfg.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
             cfg.jetty.multipartConfig.maxTotalRequestSize(reader.maxMultipartBytes(), SizeUnit.BYTES);
             cfg.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, settings.maxUploadBytes()), SizeUnit.BYTES);
+            cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems(json)));
+            cfg.jetty.modifyServletContextHandler(context -> context.addFilter(new FilterHolder(new MethodOverrideIgnored()), "/*",
+                    EnumSet.of(DispatcherType.REQUEST)));
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/";

@@ -110,14 +110,22 @@ final class FruitServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The status code of one request written by hand to {@code server}, for the headers Java's
-     * client will not send (Host); the body is JSON.
-     */
+    /** The status code of {@link #rawResponse}. */
     static int rawStatus(SearchServer server, String method, String path, Map<String, String> headers, String body) {
+        return Integer.parseInt(rawResponse(server, method, path, headers, body).lines().findFirst().orElse("").split(" ")[1]);
+    }
+
+    /**
+     * The whole answer (status line, headers, body) to one request written by hand to {@code
+     * server}, for what Java's client will not send (a Host, an over-long URI); the body is JSON.
+     */
+    static String rawResponse(SearchServer server, String method, String path, Map<String, String> headers, String body) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+            if (!headers.containsKey("Host")) {
+                head.append("Host: 127.0.0.1\r\n");
+            }
             headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
             head.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length)
                     .append("\r\nConnection: close\r\n\r\n");
@@ -125,8 +133,7 @@ final class FruitServer implements AutoCloseable {
             out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
             out.write(bytes);
             out.flush();
-            String status = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
-            return Integer.parseInt(status.split(" ")[1]);
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

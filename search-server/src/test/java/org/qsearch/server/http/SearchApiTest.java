@@ -211,8 +211,36 @@ class SearchApiTest {
         assertProblem(fruit.postJson("/api/search", ""), 400, "empty");
         assertProblem(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search")).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("pear")).build()), 415, "application/json");
-        assertProblem(fruit.get("/api/search"), 404, "GET /api/search");
+        assertProblem(fruit.get("/api/search"), 405, "GET is not allowed on /api/search");
+        assertProblem(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search")).PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                .build()), 405, "PUT");
         assertProblem(fruit.get("/api/nothing-here"), 404, "/api/nothing-here");
+    }
+
+    @Test
+    void jettysOwnRefusalsAreProblemDocumentsToo() throws IOException {
+        for (Map.Entry<Integer, String> raw : Map.of(
+                414, FruitServer.rawResponse(fruit.server, "GET", "/api/health?q=" + "x".repeat(20_000), Map.of(), ""),
+                431, FruitServer.rawResponse(fruit.server, "GET", "/api/health", Map.of("X-Big", "y".repeat(20_000)), ""),
+                400, FruitServer.rawResponse(fruit.server, "GET", "/api/health", Map.of("Content-Length", "-5"), "")).entrySet()) {
+            String response = raw.getValue();
+            assertTrue(response.startsWith("HTTP/1.1 " + raw.getKey()), response);
+            assertTrue(response.toLowerCase().contains("content-type: " + ProblemResponses.CONTENT_TYPE), response);
+            JsonNode problem = FruitServer.JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4).strip());
+            assertEquals(raw.getKey(), problem.get("status").asInt(), response);
+            assertFalse(response.contains("<html"), response);
+        }
+    }
+
+    @Test
+    void aFormWithTooManyFieldsIsToldTheLimit() {
+        Multipart form = new Multipart().file("image", "a.png", "image/png", redApple);
+        for (int i = 0; i < 1000; i++) {
+            form.field("f" + i, "v");
+        }
+        HttpResponse<String> r = fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search"))
+                .header("Content-Type", form.contentType()).POST(form.publisher()).build());
+        assertProblem(r, 400, "fields");
     }
 
     @Test

@@ -82,6 +82,17 @@ class WriteApiTest {
     }
 
     @Test
+    void methodOverrideHeadersAreIgnored() {
+        String id = FruitServer.json(write("POST", "/api/docs", "{\"texts\": [{\"text\": \"an overridden quince\"}]}",
+                FruitServer.TOKEN)).get("ids").get(0).asText();
+        HttpResponse<String> r = fruit.send(HttpRequest.newBuilder(fruit.uri("/api/docs/" + id))
+                .header("Authorization", "Bearer " + FruitServer.TOKEN).header("X-HTTP-Method-Override", "DELETE")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertProblem(r, 405, "POST");
+        assertEquals(200, fruit.get("/api/docs/" + id).statusCode(), "still there");
+    }
+
+    @Test
     void writtenTextsAndCaptionsHaveTheQueryLengthLimit() {
         String longText = "{\"texts\": [{\"text\": \"" + "a".repeat(100_000) + "\"}]}";
         assertProblem(write("POST", "/api/docs", longText, FruitServer.TOKEN), 400, "limit is 1000");
