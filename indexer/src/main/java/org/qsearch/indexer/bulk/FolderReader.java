@@ -15,7 +15,7 @@ import org.qsearch.indexer.CollectionRoot;
  * <p>A file is taken when its extension is an image extension or its first bytes are an image
  * signature: a PNG named {@code .txt} is indexed. A file with an image extension whose bytes are
  * not an image (an empty file, a text file named {@code .png}) is reported as malformed; any
- * other file is ignored silently. Symbolic links are not followed.
+ * other file is ignored silently. Symbolic links are not followed; each is reported.
  */
 public final class FolderReader implements InputReader {
     private final CollectionRoot root;
@@ -53,6 +53,9 @@ public final class FolderReader implements InputReader {
                 visit(entry, sink);
             } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                 offer(entry, sink);
+            } else if (Files.isSymbolicLink(entry)) {
+                // said, not silent: a user who linked images in expects them indexed
+                sink.malformed(new ItemError(entry.toString(), null, "symbolic link, not followed"));
             }
         }
     }

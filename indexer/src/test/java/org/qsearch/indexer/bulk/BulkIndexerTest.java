@@ -80,16 +80,18 @@ class BulkIndexerTest {
         Files.writeString(folder.resolve("notes.png"), "these are words, not pixels");
         Files.write(sub.resolve("bomb.png"), org.qsearch.encoder.TestImages.pngHeaderOnly(100_000, 100_000));
         Files.writeString(folder.resolve("README.txt"), "ignored: neither named nor shaped like an image");
+        Files.createSymbolicLink(folder.resolve("linked.png"), good.getFirst());
         Path errors = tmp.resolve("errors.jsonl");
 
         BulkSummary summary = index(tmp.resolve("index"), new FolderReader(folder), BulkFixtures.options(errors));
 
         assertEquals(good.size() + 1, summary.indexed(), summary.toString());
-        assertEquals(5, summary.failed(), summary.toString());
+        assertEquals(6, summary.failed(), summary.toString());
         assertEquals(0, summary.skipped() + summary.updated() + summary.pruned());
         Map<String, String> reasons = reasonsByFile(errorLines(errors));
-        assertEquals(java.util.Set.of("truncated.png", "corrupt.png", "empty.png", "notes.png", "bomb.png"),
+        assertEquals(java.util.Set.of("truncated.png", "corrupt.png", "empty.png", "notes.png", "bomb.png", "linked.png"),
                 reasons.keySet());
+        assertTrue(reasons.get("linked.png").contains("symbolic link"), reasons.get("linked.png"));
         reasons.values().forEach(reason -> assertFalse(reason.isBlank()));
         assertTrue(reasons.get("empty.png").contains("empty"), reasons.get("empty.png"));
         assertTrue(reasons.get("notes.png").contains("not an image"), reasons.get("notes.png"));
@@ -125,7 +127,8 @@ class BulkIndexerTest {
                 "{\"id\": \"nothing\"}",
                 "{\"image\": \"missing.png\"}",
                 "{\"image\": \"star.png\", \"captions\": \"not a list\"}",
-                "{\"image\": \"star.png\", \"text\": \"both\"}") + "\n");
+                "{\"image\": \"star.png\", \"text\": \"both\"}",
+                "{\"image\": \"../outside.png\"}") + "\n");
         Path errors = tmp.resolve("errors.jsonl");
 
         BulkSummary summary = index(tmp.resolve("index"), new JsonlManifestReader(manifest),
@@ -133,10 +136,12 @@ class BulkIndexerTest {
 
         assertEquals(2, summary.indexed(), summary.toString());
         assertEquals(1, summary.skipped(), "heart.png listed twice: " + summary);
-        assertEquals(6, summary.failed(), summary.toString());
+        assertEquals(7, summary.failed(), summary.toString());
         assertEquals(3, summary.texts(), "two captions and one standalone text: " + summary);
         List<JsonNode> lines = errorLines(errors);
-        assertEquals(List.of(6, 7, 8, 9, 10, 11), lines.stream().map(e -> e.get("line").asInt()).sorted().toList());
+        assertTrue(lines.stream().anyMatch(e -> e.get("line").asInt() == 12
+                && e.get("reason").asText().contains("not a file inside the collection")), lines.toString());
+        assertEquals(List.of(6, 7, 8, 9, 10, 11, 12), lines.stream().map(e -> e.get("line").asInt()).sorted().toList());
         lines.forEach(e -> assertFalse(e.get("reason").asText().isBlank()));
 
         try (ImageIndexSearcher searcher = ImageIndexSearcher.open(tmp.resolve("index"))) {
