@@ -234,6 +234,19 @@ public final class ImageIndexSearcher implements Closeable {
         }
     }
 
+    /** Visits every live text (no score, as {@link #findImage}), in index order. */
+    public void forEachText(Consumer<TextHit> visitor) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            StoredFields stored = searcher.storedFields();
+            for (int doc : matchingDocs(searcher, IndexSchema.texts())) {
+                visitor.accept(IndexSchema.textHit(stored.document(doc), Float.NaN, -1));
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
     /** The ITC query vectors an image was indexed with, in query order, or empty when the id is not indexed. */
     public Optional<float[][]> queryVectors(String id) throws IOException {
         IndexSearcher searcher = searchers.acquire();

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Image and text search on BLIP-2's Q-Former.",
         subcommands = {EmbedCommand.class, CaptionCommand.class, AskCommand.class, BenchCommand.class,
                 IndexCommand.class, SearchCommand.class, EvalCommand.class, ClassifyCommand.class, ServeCommand.class,
-                DemoCommand.class})
+                DemoCommand.class, ListCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
