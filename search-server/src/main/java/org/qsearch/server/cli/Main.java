@@ -1,5 +1,7 @@
 package org.qsearch.server.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +21,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // INFO lines (Lucene's vector setup, the bundle's sessions) come before every command's
+        // output and ask nothing of the user: the console shows warnings and errors only
+        Logger.getLogger("").setLevel(Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 
