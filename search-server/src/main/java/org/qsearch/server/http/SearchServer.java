@@ -40,7 +40,15 @@ public final class SearchServer implements AutoCloseable {
         ModelWorkPool pool = new ModelWorkPool(settings.workers(), settings.queueLimit());
         ThumbnailCache thumbnails = new ThumbnailCache(collection.encoder(), settings.thumbnailCacheBytes());
         CollectionWriter writer = collection.writable() && settings.writesEnabled()
-                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.root(), json) : null;
+                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.index(), collection.root(), json)
+                : null;
+        if (writer != null) {
+            try {
+                writer.removeOrphanUploads();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         metrics.gauge("qsearch.index.images", "images in the index", () -> count(collection, true));
         metrics.gauge("qsearch.index.texts", "texts in the index", () -> count(collection, false));
         metrics.gauge("qsearch.pool.queued", "model tasks waiting for a worker", pool::queued);

@@ -1,6 +1,7 @@
 package org.qsearch.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.qsearch.server.http.SearchApiTest.assertProblem;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -128,9 +130,50 @@ class WriteApiTest {
                 .POST(same.publisher()).build()));
         assertEquals(1, twice.get("skipped").asInt(), "the same bytes are the same image: " + twice);
 
+        Path kept = fruit.root.resolve(doc.get("uri").asText());
+        assertTrue(Files.isRegularFile(kept), kept.toString());
         assertEquals("image", FruitServer.json(write("DELETE", "/api/docs/" + id, null, FruitServer.TOKEN)).get("kind").asText());
+        assertFalse(Files.exists(kept), "a committed delete removes the uploaded file");
         assertProblem(fruit.get("/api/docs/" + id + "%230"), 404, "#0");
         assertProblem(fruit.get("/api/images/" + id), 404, id);
+    }
+
+    @Test
+    void anUploadNamedByTwoIdsStaysUntilTheLastIsDeleted() throws IOException {
+        byte[] cherries = Files.readAllBytes(TestCollections.fruitFolder().resolve("cherries.png"));
+        List<String> ids = new ArrayList<>();
+        for (String id : List.of("cherry-a", "cherry-b")) {
+            Multipart upload = new Multipart().file("image", "c.png", "image/png", cherries).field("id", id);
+            ids.add(FruitServer.json(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/docs"))
+                    .header("Content-Type", upload.contentType()).header("Authorization", "Bearer " + FruitServer.TOKEN)
+                    .POST(upload.publisher()).build())).get("ids").get(0).asText());
+        }
+        assertEquals(List.of("cherry-a", "cherry-b"), ids);
+        Path file = fruit.root.resolve(FruitServer.json(fruit.get("/api/docs/cherry-a")).get("uri").asText());
+        write("DELETE", "/api/docs/cherry-a", null, FruitServer.TOKEN);
+        assertTrue(Files.exists(file), "cherry-b still names it");
+        write("DELETE", "/api/docs/cherry-b", null, FruitServer.TOKEN);
+        assertFalse(Files.exists(file));
+    }
+
+    @Test
+    void startingAWritableServerRemovesUploadsNoCommittedImageRefersTo() throws IOException {
+        byte[] banana = Files.readAllBytes(TestCollections.fruitFolder().resolve("banana.png"));
+        Multipart upload = new Multipart().file("image", "b.png", "image/png", banana).field("id", "kept-banana");
+        fruit.send(HttpRequest.newBuilder(fruit.uri("/api/docs")).header("Content-Type", upload.contentType())
+                .header("Authorization", "Bearer " + FruitServer.TOKEN).POST(upload.publisher()).build());
+        Path uploads = fruit.root.resolve(CollectionWriter.UPLOADS);
+        Path referenced = fruit.root.resolve(FruitServer.json(fruit.get("/api/docs/kept-banana")).get("uri").asText());
+        // what a write killed before its commit leaves, and files that are not the server's
+        Path orphan = Files.write(uploads.resolve("0123456789abcdef0123456789abcdef.png"), banana);
+        Path partial = Files.write(uploads.resolve("fedcba9876543210fedcba9876543210.png1234567.part"), new byte[10]);
+        Path notOurs = Files.writeString(uploads.resolve("notes.txt"), "mine");
+        try (SearchServer restarted = fruit.another(FruitServer.settings())) {
+            assertFalse(Files.exists(orphan), "no committed image refers to it");
+            assertFalse(Files.exists(partial));
+            assertTrue(Files.exists(referenced), "kept-banana refers to it");
+            assertTrue(Files.exists(notOurs), "not named as uploads are");
+        }
     }
 
     @Test
