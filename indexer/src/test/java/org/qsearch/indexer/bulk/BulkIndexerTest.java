@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -232,5 +234,43 @@ class BulkIndexerTest {
         assertEquals(InputFormat.COCO, InputFormat.detect(coco));
         assertEquals(InputFormat.CSV, InputFormat.detect(csv));
         assertEquals(InputFormat.FOLDER, InputFormat.detect(tmp));
+    }
+
+    @Test
+    void withTheDefaultsARunKilledEarlyWouldKeepItsFirstHundredItems(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("index");
+        int given = BulkOptions.DEFAULT_COMMIT_EVERY + 20;
+        int[] committedMidRun = {0};
+        InputReader texts = new InputReader() {
+            @Override
+            public Path root() {
+                return tmp;
+            }
+
+            @Override
+            public OptionalLong size() {
+                return OptionalLong.of(given);
+            }
+
+            @Override
+            public void read(Sink sink) throws IOException, InterruptedException {
+                for (int i = 0; i < given; i++) {
+                    sink.item(new SourceItem.Text("test", i, "text number " + i, null, null));
+                }
+                // the input holds the run open, as a long input would: what has been committed by now
+                // survives a kill (the old defaults committed nothing before 1,000 items or 60 s)
+                for (int polls = 0; polls < 300 && committedMidRun[0] < BulkOptions.DEFAULT_COMMIT_EVERY; polls++) {
+                    Thread.sleep(100);
+                    try (ImageIndexSearcher lastCommit = ImageIndexSearcher.open(dir)) {
+                        committedMidRun[0] = lastCommit.textCount();
+                    } catch (IOException e) {
+                        // no commit yet
+                    }
+                }
+            }
+        };
+        BulkOptions defaults = BulkOptions.defaults().withErrorsFile(tmp.resolve("errors.jsonl")).withProgress(false);
+        assertEquals(given, index(dir, texts, defaults).texts());
+        assertTrue(committedMidRun[0] >= BulkOptions.DEFAULT_COMMIT_EVERY, "committed before the input ended: " + committedMidRun[0]);
     }
 }
