@@ -79,7 +79,7 @@ def bulk_kills(work, kills, images):
     for _ in range(kills):
         run = subprocess.Popen([QSEARCH, "index", "--index", index, "--input", folder],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(random.uniform(2.0, 12.0))
+        time.sleep(random.uniform(3.0, 25.0))  # from start-up to well into the run
         run.send_signal(signal.SIGKILL)
         run.wait()
         ids = listed_ids(index)
