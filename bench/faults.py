@@ -79,7 +79,8 @@ def bulk_kills(work, kills, images):
     for _ in range(kills):
         run = subprocess.Popen([QSEARCH, "index", "--index", index, "--input", folder],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(random.uniform(3.0, 12.0))  # from start-up into the run (1,000 images take ~35 s)
+        # from the query-means sample into the indexing (start-up, sample and 1,000 images take ~45 s here)
+        time.sleep(random.uniform(10.0, 40.0))
         run.send_signal(signal.SIGKILL)
         run.wait()
         ids = listed_ids(index)
