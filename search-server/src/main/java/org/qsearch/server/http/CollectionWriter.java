@@ -100,8 +100,17 @@ final class CollectionWriter {
         return new SourceItem.Image("api", null, file, root.uri(file), id, captions, metadataJson);
     }
 
+    /**
+     * Keeps an uploaded image and indexes it, as one step: a delete of another image naming the
+     * same file cannot remove it in between.
+     */
+    synchronized Result addUpload(byte[] bytes, String id, List<String> captions, String metadataJson,
+                                  CaptionGenerator.Settings generate) throws IOException, ImageDecodeException, InterruptedException {
+        return add(List.of(upload(bytes, id, captions, metadataJson)), generate);
+    }
+
     /** Keeps an uploaded image under uploads/, named by its content, so the same upload twice is one image. */
-    SourceItem.Image upload(byte[] bytes, String id, List<String> captions, String metadataJson)
+    private SourceItem.Image upload(byte[] bytes, String id, List<String> captions, String metadataJson)
             throws IOException, ImageDecodeException {
         encoder.decode(bytes); // refuse what could not be indexed before keeping it
         String extension = switch (MediaTypes.sniff(bytes)) {
