@@ -20,7 +20,7 @@ public final class Blip2Encoder implements AutoCloseable {
 
     private Blip2Encoder(ModelBundle bundle, EncoderOptions options) {
         this.bundle = bundle;
-        this.decoder = new ImageDecoder(options.maxPixels());
+        this.decoder = new ImageDecoder(options.maxPixels(), bundle.image().size());
         this.preprocessor = new ImagePreprocessor(bundle.image());
         this.sessions = new OnnxSessions(bundle, options);
         try {
@@ -60,7 +60,7 @@ public final class Blip2Encoder implements AutoCloseable {
         return preprocess(decode(imageBytes));
     }
 
-    /** Decodes image bytes to upright pixels (size cap, format and damage checks). */
+    /** Decodes image bytes to upright pixels (size cap, format and damage checks; huge images subsampled). */
     public RgbaPixels decode(byte[] imageBytes) throws ImageDecodeException {
         return decoder.decode(imageBytes);
     }

@@ -29,6 +29,7 @@ public final class OnnxSessions implements AutoCloseable {
     private final String provider;
 
     public OnnxSessions(ModelBundle bundle, EncoderOptions options) {
+        OrtTempFiles.remove();
         boolean cuda = options.cuda() && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
         if (options.cuda() && !cuda) {
             LOG.log(System.Logger.Level.WARNING, "CUDA asked for but this ONNX Runtime build has no CUDA provider "

@@ -2,15 +2,19 @@ package org.qsearch.encoder;
 
 import org.junit.jupiter.api.Test;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageDecoderTest {
-    final ImageDecoder decoder = new ImageDecoder(10_000_000);
+    final ImageDecoder decoder = new ImageDecoder(10_000_000, 48);
 
     @Test
     void zeroBytesIsRefused() {
@@ -66,5 +70,34 @@ class ImageDecoderTest {
         RgbaPixels px = decoder.decode(PreprocessParityTest.resource("img_06_jpeg-exif6.jpg"));
         assertEquals(333, px.width());
         assertEquals(201, px.height());
+    }
+
+    @Test
+    void gifWithoutItsPixelDataIsRefused() {
+        // 29 bytes whose header claims 7000x7000: the reader "succeeds" with blank pixels
+        byte[] gif = TestImages.gifHeaderOnly(7000, 7000);
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+                () -> new ImageDecoder(EncoderOptions.DEFAULT_MAX_PIXELS, 48).decode(gif));
+        assertTrue(e.getMessage().contains("rows"), e.getMessage());
+    }
+
+    @Test
+    void imagesFarLargerThanTheModelNeedsAreSubsampledOthersDecodeWhole() throws Exception {
+        BufferedImage image = new BufferedImage(3200, 1600, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                image.setRGB(x, y, (x % 2 == 0 ? 0xFF0000 : 0) | y % 256);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        // sqrt(3200 * 1600) = 2262 is twice 16 x 48: every other pixel of every other row
+        RgbaPixels small = new ImageDecoder(EncoderOptions.DEFAULT_MAX_PIXELS, 48).decode(png.toByteArray());
+        assertEquals(1600, small.width());
+        assertEquals(800, small.height());
+        assertEquals(0xFFFF0002, small.argb()[small.width() + 1], "row 2, column 2 of the original");
+        RgbaPixels whole = new ImageDecoder(EncoderOptions.DEFAULT_MAX_PIXELS, 224).decode(png.toByteArray());
+        assertEquals(3200, whole.width());
+        assertEquals(1600, whole.height());
     }
 }

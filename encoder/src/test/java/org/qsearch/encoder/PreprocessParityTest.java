@@ -36,12 +36,11 @@ class PreprocessParityTest {
         assertTrue(index.size() >= 20, "at least 20 fixtures");
         List<String> failures = new ArrayList<>();
         double worstMean = 0;
-        ImageDecoder decoder = new ImageDecoder(EncoderOptions.DEFAULT_MAX_PIXELS);
         for (JsonNode c : index) {
             String file = c.get("file").asText();
             int size = c.get("size").asInt();
             AlphaRule rule = AlphaRule.parse(c.get("alpha").asText());
-            RgbaPixels px = decoder.decode(resource(file));
+            RgbaPixels px = new ImageDecoder(EncoderOptions.DEFAULT_MAX_PIXELS, size).decode(resource(file));
             if (px.width() != c.get("width").asInt() || px.height() != c.get("height").asInt()) {
                 failures.add(file + ": decoded " + px.width() + "x" + px.height() + ", PIL "
                         + c.get("width") + "x" + c.get("height"));

@@ -3,6 +3,7 @@ package org.qsearch.encoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
@@ -19,6 +20,15 @@ public final class TestImages {
         chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
+    }
+
+    /** A GIF whose screen and image descriptor claim w x h, with one empty LZW block: no pixel data. */
+    public static byte[] gifHeaderOnly(int w, int h) {
+        ByteBuffer gif = ByteBuffer.allocate(29).order(ByteOrder.LITTLE_ENDIAN);
+        gif.put("GIF89a".getBytes(StandardCharsets.US_ASCII)).putShort((short) w).putShort((short) h).put(new byte[3]);
+        gif.put((byte) ',').putShort((short) 0).putShort((short) 0).putShort((short) w).putShort((short) h).put((byte) 0);
+        gif.put(new byte[] {2, 2, 0x44, 1, 0, ';'});
+        return gif.array();
     }
 
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {

@@ -18,6 +18,7 @@ import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -228,6 +229,32 @@ public final class ImageIndexSearcher implements Closeable {
             StoredFields stored = searcher.storedFields();
             for (int parent : matchingDocs(searcher, IndexSchema.images())) {
                 visitor.accept(IndexSchema.imageHit(stored.document(parent), Float.NaN, -1));
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Whether a live image has this URI (several ids may name one file). */
+    public boolean anyImageAt(String uri) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return matchingDocs(searcher, new BooleanQuery.Builder()
+                    .add(IndexSchema.images(), BooleanClause.Occur.FILTER)
+                    .add(new TermQuery(new Term(IndexSchema.URI, uri)), BooleanClause.Occur.FILTER)
+                    .build()).length > 0;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Visits every live text (no score, as {@link #findImage}), in index order. */
+    public void forEachText(Consumer<TextHit> visitor) throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            StoredFields stored = searcher.storedFields();
+            for (int doc : matchingDocs(searcher, IndexSchema.texts())) {
+                visitor.accept(IndexSchema.textHit(stored.document(doc), Float.NaN, -1));
             }
         } finally {
             searchers.release(searcher);

@@ -1,11 +1,16 @@
 package org.qsearch.indexer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,5 +57,23 @@ class MetadataFilterTest {
                 assertEquals(0, searcher.searchImages(text, request.withFilter(SearchFilter.metadata("group", "none"))).size());
             }
         }
+    }
+
+    @Test
+    void filtersAreCappedInKeysAndValues() {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (int i = 0; i <= SearchFilter.MAX_KEYS; i++) {
+            keys.put("k" + i, List.of("v"));
+        }
+        IllegalArgumentException tooManyKeys = assertThrows(IllegalArgumentException.class, () -> SearchFilter.of(keys));
+        assertTrue(tooManyKeys.getMessage().contains("limit is " + SearchFilter.MAX_KEYS), tooManyKeys.getMessage());
+        keys.remove("k0");
+        assertEquals(SearchFilter.MAX_KEYS, SearchFilter.of(keys).metadata().size());
+
+        List<String> values = IntStream.rangeClosed(0, SearchFilter.MAX_VALUES).mapToObj(i -> "v" + i).toList();
+        IllegalArgumentException tooManyValues = assertThrows(IllegalArgumentException.class,
+                () -> SearchFilter.of(Map.of("k", values)));
+        assertTrue(tooManyValues.getMessage().contains("limit is " + SearchFilter.MAX_VALUES), tooManyValues.getMessage());
+        assertEquals(Set.of("a"), SearchFilter.of(Map.of("k", List.of("a", "a"))).metadata().get("k"), "duplicates count once");
     }
 }

@@ -4,18 +4,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.qsearch.indexer.CollectionRoot;
 import org.qsearch.indexer.ImageHit;
 
 /**
- * The folder an index's image URIs are relative to. Resolving never leaves it: a stored URI is
- * data, and "../../etc/passwd" or a link pointing outside must not become a file read.
+ * The source files of an index's images. Resolving never leaves the collection ({@link
+ * CollectionRoot}'s rule): a stored URI is data, and "../../etc/passwd" or a link pointing
+ * outside must not become a file read.
  */
 public final class SourceImages {
-    private final Path root;
+    private final CollectionRoot root;
 
     /** @param root the collection folder, or null when unknown (then no source can be read) */
     public SourceImages(Path root) {
-        this.root = root == null ? null : root.toAbsolutePath().normalize();
+        this.root = root == null ? null : new CollectionRoot(root);
     }
 
     /**
@@ -28,15 +30,14 @@ public final class SourceImages {
         if (root == null) {
             throw new NoSuchFileException(hit.uri(), null, "no collection root is configured to read image " + hit.id());
         }
-        Path file = root.resolve(hit.uri()).normalize();
-        if (!file.startsWith(root)) {
-            throw new SecurityException("image " + hit.id() + " has a URI outside the collection: " + hit.uri());
+        Path file;
+        try {
+            file = root.resolve(hit.uri());
+        } catch (SecurityException e) {
+            throw new SecurityException("image " + hit.id() + ": " + e.getMessage(), e);
         }
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "source of image " + hit.id() + " is gone");
-        }
-        if (!file.toRealPath().startsWith(root.toRealPath())) {
-            throw new SecurityException("image " + hit.id() + " links outside the collection: " + hit.uri());
         }
         return file;
     }

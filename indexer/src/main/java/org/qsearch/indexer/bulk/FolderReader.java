@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.qsearch.indexer.CollectionRoot;
 
 /**
  * The images of a folder and its subfolders, in name order (so runs are reproducible).
@@ -14,24 +15,24 @@ import java.util.stream.Stream;
  * <p>A file is taken when its extension is an image extension or its first bytes are an image
  * signature: a PNG named {@code .txt} is indexed. A file with an image extension whose bytes are
  * not an image (an empty file, a text file named {@code .png}) is reported as malformed; any
- * other file is ignored silently. Symbolic links are not followed.
+ * other file is ignored silently. Symbolic links are not followed; each is reported.
  */
 public final class FolderReader implements InputReader {
-    private final Path root;
+    private final CollectionRoot root;
 
     public FolderReader(Path root) {
-        this.root = root.toAbsolutePath().normalize();
+        this.root = new CollectionRoot(root);
     }
 
     @Override
     public Path root() {
-        return root;
+        return root.path();
     }
 
     /** Files with an image extension: exact unless images hide behind other extensions. */
     @Override
     public OptionalLong size() throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
+        try (Stream<Path> files = Files.walk(root.path())) {
             return OptionalLong.of(files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
                     .filter(ImageSignature::hasImageExtension).count());
         }
@@ -39,7 +40,7 @@ public final class FolderReader implements InputReader {
 
     @Override
     public void read(Sink sink) throws IOException, InterruptedException {
-        visit(root, sink);
+        visit(root.path(), sink);
     }
 
     private void visit(Path dir, Sink sink) throws IOException, InterruptedException {
@@ -52,6 +53,9 @@ public final class FolderReader implements InputReader {
                 visit(entry, sink);
             } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                 offer(entry, sink);
+            } else if (Files.isSymbolicLink(entry)) {
+                // said, not silent: a user who linked images in expects them indexed
+                sink.malformed(new ItemError(entry.toString(), null, "symbolic link, not followed"));
             }
         }
     }
@@ -66,7 +70,7 @@ public final class FolderReader implements InputReader {
             return;
         }
         if (looksLikeImage) {
-            sink.item(new SourceItem.Image(file.toString(), null, file, ManifestEntries.uri(root, file), null,
+            sink.item(new SourceItem.Image(file.toString(), null, file, root.uri(file), null,
                     List.of(), null));
         } else if (namedLikeImage) {
             sink.malformed(new ItemError(file.toString(), null, emptyOrNot(file)));

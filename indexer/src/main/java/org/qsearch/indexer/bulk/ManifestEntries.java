@@ -2,6 +2,7 @@ package org.qsearch.indexer.bulk;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.qsearch.indexer.CollectionRoot;
 
 /** Turns the fields of one manifest entry (JSONL line, CSV row, COCO image) into an item, with the manifests' shared rules. */
 final class ManifestEntries {
@@ -10,7 +11,8 @@ final class ManifestEntries {
     /**
      * @param image a path relative to {@code root}, or null
      * @param text  a standalone text, or null; exactly one of image and text is required
-     * @throws IllegalArgumentException with the reason, when the entry names nothing or both
+     * @throws IllegalArgumentException with the reason, when the entry names nothing or both, or
+     *                                  an image outside the collection
      */
     static SourceItem item(Path root, String source, Integer line, String image, String text, String id,
                            List<String> captions, String metadataJson) {
@@ -27,12 +29,13 @@ final class ManifestEntries {
         if (hasText) {
             return new SourceItem.Text(source, line, text.strip(), id, metadataJson);
         }
-        Path file = root.resolve(image).normalize();
-        return new SourceItem.Image(source, line, file, uri(root, file), id, kept, metadataJson);
-    }
-
-    /** A file's location relative to the collection root, '/'-separated whatever the platform. */
-    static String uri(Path root, Path file) {
-        return root.relativize(file.toAbsolutePath().normalize()).toString().replace(file.getFileSystem().getSeparator(), "/");
+        CollectionRoot collection = new CollectionRoot(root);
+        Path file;
+        try {
+            file = collection.resolve(image);
+        } catch (SecurityException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new SourceItem.Image(source, line, file, collection.uri(file), id, kept, metadataJson);
     }
 }

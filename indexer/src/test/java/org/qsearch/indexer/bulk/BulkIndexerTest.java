@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,16 +82,18 @@ class BulkIndexerTest {
         Files.writeString(folder.resolve("notes.png"), "these are words, not pixels");
         Files.write(sub.resolve("bomb.png"), org.qsearch.encoder.TestImages.pngHeaderOnly(100_000, 100_000));
         Files.writeString(folder.resolve("README.txt"), "ignored: neither named nor shaped like an image");
+        Files.createSymbolicLink(folder.resolve("linked.png"), good.getFirst());
         Path errors = tmp.resolve("errors.jsonl");
 
         BulkSummary summary = index(tmp.resolve("index"), new FolderReader(folder), BulkFixtures.options(errors));
 
         assertEquals(good.size() + 1, summary.indexed(), summary.toString());
-        assertEquals(5, summary.failed(), summary.toString());
+        assertEquals(6, summary.failed(), summary.toString());
         assertEquals(0, summary.skipped() + summary.updated() + summary.pruned());
         Map<String, String> reasons = reasonsByFile(errorLines(errors));
-        assertEquals(java.util.Set.of("truncated.png", "corrupt.png", "empty.png", "notes.png", "bomb.png"),
+        assertEquals(java.util.Set.of("truncated.png", "corrupt.png", "empty.png", "notes.png", "bomb.png", "linked.png"),
                 reasons.keySet());
+        assertTrue(reasons.get("linked.png").contains("symbolic link"), reasons.get("linked.png"));
         reasons.values().forEach(reason -> assertFalse(reason.isBlank()));
         assertTrue(reasons.get("empty.png").contains("empty"), reasons.get("empty.png"));
         assertTrue(reasons.get("notes.png").contains("not an image"), reasons.get("notes.png"));
@@ -125,7 +129,8 @@ class BulkIndexerTest {
                 "{\"id\": \"nothing\"}",
                 "{\"image\": \"missing.png\"}",
                 "{\"image\": \"star.png\", \"captions\": \"not a list\"}",
-                "{\"image\": \"star.png\", \"text\": \"both\"}") + "\n");
+                "{\"image\": \"star.png\", \"text\": \"both\"}",
+                "{\"image\": \"../outside.png\"}") + "\n");
         Path errors = tmp.resolve("errors.jsonl");
 
         BulkSummary summary = index(tmp.resolve("index"), new JsonlManifestReader(manifest),
@@ -133,10 +138,12 @@ class BulkIndexerTest {
 
         assertEquals(2, summary.indexed(), summary.toString());
         assertEquals(1, summary.skipped(), "heart.png listed twice: " + summary);
-        assertEquals(6, summary.failed(), summary.toString());
+        assertEquals(7, summary.failed(), summary.toString());
         assertEquals(3, summary.texts(), "two captions and one standalone text: " + summary);
         List<JsonNode> lines = errorLines(errors);
-        assertEquals(List.of(6, 7, 8, 9, 10, 11), lines.stream().map(e -> e.get("line").asInt()).sorted().toList());
+        assertTrue(lines.stream().anyMatch(e -> e.get("line").asInt() == 12
+                && e.get("reason").asText().contains("not a file inside the collection")), lines.toString());
+        assertEquals(List.of(6, 7, 8, 9, 10, 11, 12), lines.stream().map(e -> e.get("line").asInt()).sorted().toList());
         lines.forEach(e -> assertFalse(e.get("reason").asText().isBlank()));
 
         try (ImageIndexSearcher searcher = ImageIndexSearcher.open(tmp.resolve("index"))) {
@@ -227,5 +234,43 @@ class BulkIndexerTest {
         assertEquals(InputFormat.COCO, InputFormat.detect(coco));
         assertEquals(InputFormat.CSV, InputFormat.detect(csv));
         assertEquals(InputFormat.FOLDER, InputFormat.detect(tmp));
+    }
+
+    @Test
+    void withTheDefaultsARunKilledEarlyWouldKeepItsFirstHundredItems(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("index");
+        int given = BulkOptions.DEFAULT_COMMIT_EVERY + 20;
+        int[] committedMidRun = {0};
+        InputReader texts = new InputReader() {
+            @Override
+            public Path root() {
+                return tmp;
+            }
+
+            @Override
+            public OptionalLong size() {
+                return OptionalLong.of(given);
+            }
+
+            @Override
+            public void read(Sink sink) throws IOException, InterruptedException {
+                for (int i = 0; i < given; i++) {
+                    sink.item(new SourceItem.Text("test", i, "text number " + i, null, null));
+                }
+                // the input holds the run open, as a long input would: what has been committed by now
+                // survives a kill (the old defaults committed nothing before 1,000 items or 60 s)
+                for (int polls = 0; polls < 300 && committedMidRun[0] < BulkOptions.DEFAULT_COMMIT_EVERY; polls++) {
+                    Thread.sleep(100);
+                    try (ImageIndexSearcher lastCommit = ImageIndexSearcher.open(dir)) {
+                        committedMidRun[0] = lastCommit.textCount();
+                    } catch (IOException e) {
+                        // no commit yet
+                    }
+                }
+            }
+        };
+        BulkOptions defaults = BulkOptions.defaults().withErrorsFile(tmp.resolve("errors.jsonl")).withProgress(false);
+        assertEquals(given, index(dir, texts, defaults).texts());
+        assertTrue(committedMidRun[0] >= BulkOptions.DEFAULT_COMMIT_EVERY, "committed before the input ended: " + committedMidRun[0]);
     }
 }

@@ -67,11 +67,11 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "decoding threads (default: half the cores)")
     Integer threads;
 
-    @Option(names = "--commit-every", defaultValue = "1000", paramLabel = "N",
+    @Option(names = "--commit-every", defaultValue = "" + BulkOptions.DEFAULT_COMMIT_EVERY, paramLabel = "N",
             description = "commit after N items (default: ${DEFAULT-VALUE})")
     int commitEvery;
 
-    @Option(names = "--commit-seconds", defaultValue = "60", paramLabel = "S",
+    @Option(names = "--commit-seconds", defaultValue = "" + BulkOptions.DEFAULT_COMMIT_SECONDS, paramLabel = "S",
             description = "or after S seconds (default: ${DEFAULT-VALUE})")
     long commitSeconds;
 

@@ -1,5 +1,7 @@
 package org.qsearch.server.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Image and text search on BLIP-2's Q-Former.",
         subcommands = {EmbedCommand.class, CaptionCommand.class, AskCommand.class, BenchCommand.class,
                 IndexCommand.class, SearchCommand.class, EvalCommand.class, ClassifyCommand.class, ServeCommand.class,
-                DemoCommand.class})
+                DemoCommand.class, ListCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,6 +21,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // INFO lines (Lucene's vector setup, the bundle's sessions) come before every command's
+        // output and ask nothing of the user: the console shows warnings and errors only
+        Logger.getLogger("").setLevel(Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 

@@ -130,11 +130,7 @@ final class SearchCommand implements Callable<Integer> {
             }
             byKey.computeIfAbsent(f.substring(0, eq), key -> new ArrayList<>()).add(f.substring(eq + 1));
         }
-        SearchFilter filter = SearchFilter.NONE;
-        for (Map.Entry<String, List<String>> e : byKey.entrySet()) {
-            filter = filter.and(e.getKey(), e.getValue().toArray(String[]::new));
-        }
-        return filter;
+        return SearchFilter.of(byKey);
     }
 
     private static String summary(SearchResponse r) {

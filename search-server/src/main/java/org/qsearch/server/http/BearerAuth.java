@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The bearer-token rules: writes need the configured token (and are refused outright when none
- * is configured, unless the server was started with insecure writes on loopback); reads are open
- * unless the settings protect them.
+ * is configured, unless the server was started with insecure writes on loopback, and then only
+ * from a loopback host and no other origin); reads are open unless the settings protect them.
  */
 final class BearerAuth {
     private final ServerSettings settings;
@@ -20,6 +20,7 @@ final class BearerAuth {
     void requireWrite(Context ctx) {
         if (settings.token() == null) {
             if (settings.insecureWrites()) {
+                LoopbackHost.requireSameOrigin(ctx);
                 return;
             }
             throw new ApiProblem(403, "Writes disabled",

@@ -4,15 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.CaptionGenerator;
 import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.indexer.CollectionRoot;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.ImageIndexWriter;
 import org.qsearch.indexer.bulk.BulkIndexer;
@@ -21,42 +25,92 @@ import org.qsearch.indexer.bulk.BulkSummary;
 import org.qsearch.indexer.bulk.InputReader;
 import org.qsearch.indexer.bulk.SourceItem;
 import org.qsearch.indexer.bulk.StableIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Adds and deletes documents of a served index. Adding goes through the bulk indexer, so a write
  * dedupes and is idempotent exactly as bulk indexing is (stable ids, unchanged content skipped);
  * each write commits and becomes visible to searches before it returns. Writes run one at a time.
+ * An uploaded file lives as long as a committed image refers to it: deleting the last such image
+ * removes it, and files a killed write left in uploads/ are removed when a server starts.
  */
 final class CollectionWriter {
     static final String UPLOADS = "uploads";
+    /** How uploads are named (their content's hash), and the partial files of writes in progress. */
+    private static final Pattern UPLOAD_NAME = Pattern.compile("[0-9a-f]{32}\\.(png|jpg|gif|webp|bmp|tiff)");
+    private static final Pattern PARTIAL_NAME = Pattern.compile("[0-9a-f]{32}\\.(png|jpg|gif|webp|bmp|tiff)[0-9]*\\.part");
+    /** Where a write's skipped items go: in the index folder, one file reused by every write. */
+    private static final String WRITE_ERRORS = "write-errors.jsonl";
+    private static final Logger LOG = LoggerFactory.getLogger(CollectionWriter.class);
 
     /** What one write did. */
     record Result(BulkSummary summary, List<String> ids, List<JsonNode> errors) {}
 
     private final Blip2Encoder encoder;
     private final ImageIndexWriter writer;
-    private final Path root;
+    private final Path errorsFile;
+    private final CollectionRoot root;
     private final ObjectMapper json;
 
-    CollectionWriter(Blip2Encoder encoder, ImageIndexWriter writer, Path root, ObjectMapper json) {
+    CollectionWriter(Blip2Encoder encoder, ImageIndexWriter writer, Path index, Path root, ObjectMapper json) {
         this.encoder = encoder;
         this.writer = writer;
-        this.root = root.toAbsolutePath().normalize();
+        this.errorsFile = index.resolve(WRITE_ERRORS);
+        this.root = new CollectionRoot(root);
         this.json = json;
     }
 
-    /** An image named by its path in the collection; refused when the path leaves the collection root. */
-    SourceItem.Image image(String uri, String id, List<String> captions, String metadataJson) {
-        Path file = root.resolve(uri).normalize();
-        if (!file.startsWith(root) || file.equals(root)) {
-            throw ApiProblem.badRequest("\"" + uri + "\" is not a file inside the collection");
+    /**
+     * Removes what killed writes left in uploads/: partial files, and uploads no committed image
+     * refers to (a kill between keeping the file and committing its image). Only files named as
+     * this class names them are touched; call it before any write runs.
+     */
+    synchronized void removeOrphanUploads() throws IOException {
+        Path dir = root.path().resolve(UPLOADS);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
-        String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-        return new SourceItem.Image("api", null, file, relative, id, captions, metadataJson);
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+        int removed = 0;
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            boolean orphan = PARTIAL_NAME.matcher(name).matches()
+                    || UPLOAD_NAME.matcher(name).matches() && !writer.searcher().anyImageAt(UPLOADS + "/" + name);
+            if (orphan && Files.deleteIfExists(file)) {
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            LOG.info("removed {} uploads no committed image refers to (left by interrupted writes)", removed);
+        }
+    }
+
+    /** An image named by its path in the collection; refused when the path, or a link on it, leaves the collection. */
+    SourceItem.Image image(String uri, String id, List<String> captions, String metadataJson) {
+        Path file;
+        try {
+            file = root.resolve(uri);
+        } catch (SecurityException e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
+        return new SourceItem.Image("api", null, file, root.uri(file), id, captions, metadataJson);
+    }
+
+    /**
+     * Keeps an uploaded image and indexes it, as one step: a delete of another image naming the
+     * same file cannot remove it in between.
+     */
+    synchronized Result addUpload(byte[] bytes, String id, List<String> captions, String metadataJson,
+                                  CaptionGenerator.Settings generate) throws IOException, ImageDecodeException, InterruptedException {
+        return add(List.of(upload(bytes, id, captions, metadataJson)), generate);
     }
 
     /** Keeps an uploaded image under uploads/, named by its content, so the same upload twice is one image. */
-    SourceItem.Image upload(byte[] bytes, String id, List<String> captions, String metadataJson)
+    private SourceItem.Image upload(byte[] bytes, String id, List<String> captions, String metadataJson)
             throws IOException, ImageDecodeException {
         encoder.decode(bytes); // refuse what could not be indexed before keeping it
         String extension = switch (MediaTypes.sniff(bytes)) {
@@ -68,7 +122,7 @@ final class CollectionWriter {
             case "image/tiff" -> "tiff";
             default -> throw new ImageDecodeException("not an image format the index keeps");
         };
-        Path dir = Files.createDirectories(root.resolve(UPLOADS));
+        Path dir = Files.createDirectories(root.path().resolve(UPLOADS));
         String name = StableIds.sha256(bytes).substring(0, 32) + "." + extension;
         Path file = dir.resolve(name);
         if (!Files.exists(file)) {
@@ -88,11 +142,11 @@ final class CollectionWriter {
      * Captions (given and generated) are indexed as texts linked to their image.
      */
     synchronized Result add(List<SourceItem> items, CaptionGenerator.Settings captions) throws IOException, InterruptedException {
-        Path errorsFile = Files.createTempFile("qsearch-write-", ".jsonl");
+        Files.deleteIfExists(errorsFile); // what an interrupted write may have left
         try {
             BulkOptions options = BulkOptions.defaults().withProgress(false).withThreads(1).withErrorsFile(errorsFile)
                     .withCaptions(captions).withCaptionsAsTexts(true);
-            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(new Items(root, items));
+            BulkSummary summary = new BulkIndexer(encoder, writer, options).run(new Items(root.path(), items));
             writer.refresh();
             List<JsonNode> errors = new ArrayList<>();
             for (String line : Files.readAllLines(errorsFile)) {
@@ -126,7 +180,19 @@ final class CollectionWriter {
         }
         writer.commit();
         writer.refresh();
+        if (image.isPresent()) {
+            removeUploadIfUnused(image.get().uri());
+        }
         return Optional.of(kind);
+    }
+
+    /** After a committed delete: the uploaded file of that image, unless another image still names it. */
+    private void removeUploadIfUnused(String uri) throws IOException {
+        String prefix = UPLOADS + "/";
+        if (uri.startsWith(prefix) && UPLOAD_NAME.matcher(uri.substring(prefix.length())).matches()
+                && !writer.searcher().anyImageAt(uri)) {
+            Files.deleteIfExists(root.resolve(uri));
+        }
     }
 
     /** The items of one write request as a bulk input. */

@@ -74,36 +74,45 @@ final class DocRoutes {
         auth.requireWrite(ctx);
         CollectionWriter w = writable();
         ApiRequest request = reader.read(ctx, true);
-        List<SourceItem> items = new ArrayList<>();
+        CollectionWriter.Result result;
+        int count;
         if (request.hasImage()) {
-            // multipart (or base64): one uploaded image with its fields
+            // multipart (or base64): one uploaded image with its fields, kept and indexed in one step
             request.allowOnly(Set.of("image", "id", "captions", "metadata", "generate_captions"));
             ObjectNode metadata = request.object("metadata");
             byte[] bytes = request.image();
-            items.add(pool.call(() -> w.upload(bytes, request.string("id"), captions(request.strings("captions")),
-                    metadata == null ? null : metadata.toString())));
+            String id = request.string("id");
+            List<String> given = captions(request.strings("captions"));
+            CaptionGenerator.Settings generate = generatedCaptions(request);
+            result = pool.call(() -> w.addUpload(bytes, id, given, metadata == null ? null : metadata.toString(), generate));
+            count = 1;
         } else {
             request.allowOnly(Set.of("images", "texts", "generate_captions"));
-            items.addAll(listed(w, request));
+            List<SourceItem> items = listed(w, request);
+            if (items.isEmpty()) {
+                throw ApiProblem.badRequest("nothing to add: give \"images\" and/or \"texts\", or upload an \"image\"");
+            }
+            if (items.size() > MAX_ITEMS_PER_WRITE) {
+                throw ApiProblem.badRequest(items.size() + " items; one write takes at most " + MAX_ITEMS_PER_WRITE);
+            }
+            CaptionGenerator.Settings generate = generatedCaptions(request);
+            result = pool.call(() -> w.add(items, generate));
+            count = items.size();
         }
-        if (items.isEmpty()) {
-            throw ApiProblem.badRequest("nothing to add: give \"images\" and/or \"texts\", or upload an \"image\"");
-        }
-        if (items.size() > MAX_ITEMS_PER_WRITE) {
-            throw ApiProblem.badRequest(items.size() + " items; one write takes at most " + MAX_ITEMS_PER_WRITE);
-        }
-        Boolean generate = request.bool("generate_captions");
-        // greedy snippets: a write should not run a beam search per image
-        CaptionGenerator.Settings captions = generate != null && generate ? GenerationOptions.SNIPPET.settings() : null;
-        CollectionWriter.Result result = pool.call(() -> w.add(items, captions));
-        metrics.recordWriteBatch(items.size());
+        metrics.recordWriteBatch(count);
         ObjectNode body = json.createObjectNode()
                 .put("indexed", result.summary().indexed()).put("updated", result.summary().updated())
                 .put("skipped", result.summary().skipped()).put("failed", result.summary().failed())
                 .put("texts", result.summary().texts());
         body.set("ids", json.valueToTree(result.ids()));
         body.set("errors", json.valueToTree(result.errors()));
-        ctx.status(result.summary().failed() == items.size() ? 422 : 200).json(body);
+        ctx.status(result.summary().failed() == count ? 422 : 200).json(body);
+    }
+
+    /** Greedy snippets when asked for: a write should not run a beam search per image. */
+    private static CaptionGenerator.Settings generatedCaptions(ApiRequest request) {
+        Boolean generate = request.bool("generate_captions");
+        return generate != null && generate ? GenerationOptions.SNIPPET.settings() : null;
     }
 
     private void delete(Context ctx) throws Exception {
@@ -131,7 +140,7 @@ final class DocRoutes {
                     metadataJson(image)));
         }
         for (JsonNode text : request.objects("texts")) {
-            String words = field(text, "text", true).strip();
+            String words = TextLimit.check(field(text, "text", true).strip(), TextLimit.MAX_CHARS, "a text");
             items.add(w.text(words, field(text, "id", false), metadataJson(text)));
         }
         return items;
@@ -152,7 +161,8 @@ final class DocRoutes {
     }
 
     private static List<String> captions(List<String> given) {
-        return given == null ? List.of() : given.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        return given == null ? List.of() : given.stream().map(String::strip).filter(c -> !c.isEmpty())
+                .map(c -> TextLimit.check(c, TextLimit.MAX_CHARS, "a caption")).toList();
     }
 
     private static String metadataJson(JsonNode item) {

@@ -58,9 +58,7 @@ final class ModelRoutes {
         if (question == null || question.isBlank()) {
             throw ApiProblem.badRequest("\"question\" is required");
         }
-        if (question.length() > MAX_QUESTION_CHARS) {
-            throw ApiProblem.badRequest("the question has " + question.length() + " characters; the limit is " + MAX_QUESTION_CHARS);
-        }
+        TextLimit.check(question.strip(), MAX_QUESTION_CHARS, "the question");
         GenerationOptions g = generation(request);
         String id = request.string("id");
         byte[] image = id == null ? request.image() : null;

@@ -48,8 +48,8 @@ final class ProblemResponses {
                 new ApiProblem(422, "Not a usable image", e.getMessage())));
         routes.exception(UnsupportedOperationException.class, (e, ctx) -> write(ctx,
                 new ApiProblem(501, "Not available", e.getMessage())));
-        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx,
-                new ApiProblem(e.getStatus(), reason(e.getStatus()), e.getMessage())));
+        routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, e.getStatus() == 405 ? methodNotAllowed(ctx)
+                : new ApiProblem(e.getStatus(), reason(e.getStatus()), e.getMessage())));
         routes.exception(Exception.class, (e, ctx) -> {
             String id = UUID.randomUUID().toString();
             LOG.error("request {} {} failed (error id {})", ctx.method(), ctx.path(), id, e);
@@ -60,27 +60,32 @@ final class ProblemResponses {
                 write(ctx, ApiProblem.notFound("no such resource: " + ctx.method() + " " + ctx.path()));
             }
         });
-        routes.error(405, ctx -> {
-            if (!ctx.res().isCommitted() && !CONTENT_TYPE.equals(ctx.res().getContentType())) {
-                write(ctx, new ApiProblem(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
-            }
-        });
+    }
+
+    /** Javalin answers a known path with another method's route by a 405 (prefer405over404). */
+    private static ApiProblem methodNotAllowed(Context ctx) {
+        return new ApiProblem(405, "Method not allowed", ctx.req().getMethod() + " is not allowed on " + ctx.path());
     }
 
     void write(Context ctx, ApiProblem problem) {
         if (problem.status() == 413) {
             swallowUnreadBody(ctx);
         }
-        ObjectNode body = json.createObjectNode()
-                .put("type", "about:blank")
-                .put("title", problem.title())
-                .put("status", problem.status())
-                .put("detail", problem.getMessage())
-                .put("instance", ctx.path());
+        ObjectNode body = body(json, problem, ctx.path());
         for (Map.Entry<String, String> header : problem.headers().entrySet()) {
             ctx.header(header.getKey(), header.getValue());
         }
         ctx.status(problem.status()).contentType(CONTENT_TYPE).result(body.toString());
+    }
+
+    /** The problem document of {@code problem} at {@code path} (null when the request had no usable path). */
+    static ObjectNode body(ObjectMapper json, ApiProblem problem, String path) {
+        return json.createObjectNode()
+                .put("type", "about:blank")
+                .put("title", problem.title())
+                .put("status", problem.status())
+                .put("detail", problem.getMessage())
+                .put("instance", path);
     }
 
     /**
@@ -106,13 +111,15 @@ final class ProblemResponses {
         }
     }
 
-    private static String reason(int status) {
+    static String reason(int status) {
         return switch (status) {
             case 400 -> "Bad request";
             case 404 -> "Not found";
             case 405 -> "Method not allowed";
             case 413 -> "Payload too large";
+            case 414 -> "URI too long";
             case 415 -> "Unsupported media type";
+            case 431 -> "Request header fields too large";
             default -> "HTTP " + status;
         };
     }

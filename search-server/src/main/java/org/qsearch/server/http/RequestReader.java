@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a request body as an {@link ApiRequest}, JSON or multipart, within the upload limit. The
@@ -21,6 +23,7 @@ import java.util.Map;
 final class RequestReader {
     /** Room for the JSON around a base64 image (4/3 of its bytes) and the other fields. */
     private static final long JSON_OVERHEAD_BYTES = 64 * 1024;
+    private static final Pattern TOO_MANY_PARTS = Pattern.compile("too many keys \\[\\d+ > (\\d+)\\]");
 
     private final ObjectMapper json;
     private final long maxImageBytes;
@@ -97,12 +100,20 @@ final class RequestReader {
 
     /**
      * Jetty reports its multipart limits (checked as it parses) as an IllegalStateException under
-     * a ServletException; anything else it could not parse is a malformed body.
+     * a ServletException: the byte limits ("max ...") and the part count ("Form with too many keys
+     * [N > M]"); anything else it could not parse is a malformed body.
      */
     private ApiProblem multipartProblem(Exception failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().startsWith("max ")) {
-                return ApiProblem.tooLarge("the upload passes the limit of " + maxImageBytes + " bytes");
+            if (t instanceof IllegalStateException && t.getMessage() != null) {
+                if (t.getMessage().startsWith("max ")) {
+                    return ApiProblem.tooLarge("the upload passes the limit of " + maxImageBytes + " bytes");
+                }
+                Matcher parts = TOO_MANY_PARTS.matcher(t.getMessage());
+                if (parts.find()) {
+                    return ApiProblem.badRequest("the form has more than " + parts.group(1) + " fields; the limit is "
+                            + parts.group(1) + " (the image and its fields)");
+                }
             }
         }
         return ApiProblem.badRequest("malformed multipart body");

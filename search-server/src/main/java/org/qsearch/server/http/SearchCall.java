@@ -3,6 +3,7 @@ package org.qsearch.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,6 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
                   QueryOptions options, boolean debug) {
     enum Kind { TEXT, IMAGE, LIKE, EMBEDDING }
 
-    static final int MAX_TEXT_CHARS = 1000;
     static final Set<String> FIELDS = Set.of("text", "image", "like", "embedding", "target", "k", "rerank", "fusion",
             "itm_threshold", "filter", "dedupe", "captions", "debug");
 
@@ -51,9 +51,7 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
             if (text.isEmpty()) {
                 throw ApiProblem.badRequest("the query text is empty");
             }
-            if (text.length() > MAX_TEXT_CHARS) {
-                throw ApiProblem.badRequest("the query text has " + text.length() + " characters; the limit is " + MAX_TEXT_CHARS);
-            }
+            TextLimit.check(text, TextLimit.MAX_CHARS, "the query text");
         }
         String like = kind == Kind.LIKE ? request.string("like") : null;
         if (like != null && like.isBlank()) {
@@ -96,12 +94,12 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
         return label == null ? fallback : Fusion.byLabel(label); // an unknown label is a 400
     }
 
-    /** {"key": "value"} or {"key": ["a", "b"]}: values of one key OR-ed, keys AND-ed. */
+    /** {"key": "value"} or {"key": ["a", "b"]}: values of one key OR-ed, keys AND-ed; the filter is built once. */
     private static SearchFilter filter(ObjectNode node) {
-        SearchFilter filter = SearchFilter.NONE;
         if (node == null) {
-            return filter;
+            return SearchFilter.NONE;
         }
+        Map<String, List<String>> valuesByKey = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             List<String> values = new ArrayList<>();
             JsonNode value = e.getValue();
@@ -111,8 +109,8 @@ record SearchCall(Kind kind, String text, byte[] image, String like, float[][] e
                 }
                 values.add(v.asText());
             }
-            filter = filter.and(e.getKey(), values.toArray(String[]::new));
+            valuesByKey.put(e.getKey(), values);
         }
-        return filter;
+        return SearchFilter.of(valuesByKey);
     }
 }

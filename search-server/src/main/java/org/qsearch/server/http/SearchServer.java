@@ -2,11 +2,14 @@ package org.qsearch.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -37,7 +40,15 @@ public final class SearchServer implements AutoCloseable {
         ModelWorkPool pool = new ModelWorkPool(settings.workers(), settings.queueLimit());
         ThumbnailCache thumbnails = new ThumbnailCache(collection.encoder(), settings.thumbnailCacheBytes());
         CollectionWriter writer = collection.writable() && settings.writesEnabled()
-                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.root(), json) : null;
+                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.index(), collection.root(), json)
+                : null;
+        if (writer != null) {
+            try {
+                writer.removeOrphanUploads();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         metrics.gauge("qsearch.index.images", "images in the index", () -> count(collection, true));
         metrics.gauge("qsearch.index.texts", "texts in the index", () -> count(collection, false));
         metrics.gauge("qsearch.pool.queued", "model tasks waiting for a worker", pool::queued);
@@ -52,6 +63,10 @@ public final class SearchServer implements AutoCloseable {
             cfg.jetty.multipartConfig.maxFileSize(settings.maxUploadBytes(), SizeUnit.BYTES);
             cfg.jetty.multipartConfig.maxTotalRequestSize(reader.maxMultipartBytes(), SizeUnit.BYTES);
             cfg.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, settings.maxUploadBytes()), SizeUnit.BYTES);
+            cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems(json)));
+            cfg.jetty.modifyServletContextHandler(context -> context.addFilter(new FilterHolder(new MethodOverrideIgnored()), "/*",
+                    EnumSet.of(DispatcherType.REQUEST)));
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/";
@@ -60,6 +75,9 @@ public final class SearchServer implements AutoCloseable {
             });
             cfg.requestLogger.http(metrics::recordRequest);
             problems.register(cfg.routes);
+            if (settings.loopback()) {
+                cfg.routes.before(LoopbackHost::requireLoopbackHost);
+            }
             new SearchRoutes(collection.pipeline(), reader, pool, auth, metrics, json).register(cfg.routes);
             new ImageRoutes(collection.pipeline(), thumbnails, pool, auth).register(cfg.routes);
             new DocRoutes(collection.pipeline(), writer, reader, pool, auth, metrics, json).register(cfg.routes);
@@ -85,7 +103,7 @@ public final class SearchServer implements AutoCloseable {
 
     /** "METHOD /path" of every API route, as registered (the OpenAPI document must list each). */
     List<String> routes() {
-        return app.unsafe.internalRouter.allHttpHandlers().stream()
+        return app.unsafe.internalRouter.allHttpHandlers().stream().filter(e -> e.endpoint.method.isHttpMethod())
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 

@@ -22,13 +22,16 @@ public final class ServedCollection implements AutoCloseable {
     private final Blip2Encoder encoder;
     private final ImageIndexWriter writer;
     private final ImageIndexSearcher searcher;
+    private final Path index;
     private final Path root;
     private final SearchPipeline pipeline;
 
-    private ServedCollection(Blip2Encoder encoder, ImageIndexWriter writer, ImageIndexSearcher searcher, Path root) {
+    private ServedCollection(Blip2Encoder encoder, ImageIndexWriter writer, ImageIndexSearcher searcher, Path index,
+                             Path root) {
         this.encoder = encoder;
         this.writer = writer;
         this.searcher = searcher;
+        this.index = index;
         this.root = root;
         this.pipeline = new SearchPipeline(encoder, searcher, root, PipelineSettings.defaults());
     }
@@ -52,7 +55,7 @@ public final class ServedCollection implements AutoCloseable {
                 searcher = ImageIndexSearcher.open(index);
             }
             Path collectionRoot = root != null ? root : recordedRoot(searcher, index);
-            return new ServedCollection(encoder, writer, searcher, collectionRoot.toAbsolutePath().normalize());
+            return new ServedCollection(encoder, writer, searcher, index, collectionRoot.toAbsolutePath().normalize());
         } catch (IOException | RuntimeException e) {
             if (writer != null) {
                 writer.rollback();
@@ -87,6 +90,11 @@ public final class ServedCollection implements AutoCloseable {
 
     public Path root() {
         return root;
+    }
+
+    /** The index folder. */
+    Path index() {
+        return index;
     }
 
     boolean writable() {

@@ -56,6 +56,11 @@ public record ServerSettings(String host, int port, String token, boolean protec
         return token != null || insecureWrites;
     }
 
+    /** Bound to a loopback address: every request must then name a loopback host (DNS rebinding). */
+    public boolean loopback() {
+        return isLoopback(host);
+    }
+
     private static boolean isLoopback(String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();

@@ -9,6 +9,7 @@ import org.qsearch.encoder.EncoderOptions;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.indexer.IndexSettings;
 import org.qsearch.indexer.QueryMeans;
+import org.qsearch.indexer.bulk.StableIds;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,15 @@ class IndexAndSearchCommandsTest {
                 "--input", photos.toString(), "--errors", errors.toString());
         assertEquals(0, again.code(), again.err());
         assertEquals(4, new ObjectMapper().readTree(again.out()).get("skipped").asInt(), "the index keeps its settings");
+
+        CommandsTest.Run listed = CommandsTest.run("ls", "--index", index.toString());
+        assertEquals(0, listed.code(), listed.err());
+        assertEquals(List.of("image_0.png", "image_1.png", "image_2.png", "image_3.png"),
+                listed.out().lines().map(line -> line.split(" ")[2]).sorted().toList());
+        assertTrue(listed.out().lines().allMatch(line -> line.startsWith("image " + StableIds.image(line.split(" ")[2]) + " ")),
+                listed.out());
+        CommandsTest.Run counted = CommandsTest.run("ls", "--index", index.toString(), "--count");
+        assertEquals(List.of("images 4", "texts 0"), counted.out().lines().toList());
 
         CommandsTest.Run byText = CommandsTest.run("search", "--model", MODEL, "--index", index.toString(),
                 "--text", "a red heart", "--k", "3", "--json");

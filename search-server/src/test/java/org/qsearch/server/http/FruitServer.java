@@ -3,11 +3,15 @@ package org.qsearch.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -101,6 +105,35 @@ final class FruitServer implements AutoCloseable {
     HttpResponse<String> postJson(String path, Object body) {
         try {
             return postJson(path, JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The status code of {@link #rawResponse}. */
+    static int rawStatus(SearchServer server, String method, String path, Map<String, String> headers, String body) {
+        return Integer.parseInt(rawResponse(server, method, path, headers, body).lines().findFirst().orElse("").split(" ")[1]);
+    }
+
+    /**
+     * The whole answer (status line, headers, body) to one request written by hand to {@code
+     * server}, for what Java's client will not send (a Host, an over-long URI); the body is JSON.
+     */
+    static String rawResponse(SearchServer server, String method, String path, Map<String, String> headers, String body) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+            if (!headers.containsKey("Host")) {
+                head.append("Host: 127.0.0.1\r\n");
+            }
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            head.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length)
+                    .append("\r\nConnection: close\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

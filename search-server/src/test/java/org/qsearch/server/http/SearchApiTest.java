@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.TestImages;
+import org.qsearch.indexer.SearchFilter;
 import org.qsearch.reranker.TestCollections;
 import org.qsearch.server.pipeline.QueryOptions;
 import org.qsearch.server.pipeline.SearchResponse;
@@ -169,9 +170,32 @@ class SearchApiTest {
     }
 
     @Test
+    void filtersOverTheKeyOrValueLimitAreRefusedWithTheLimit() {
+        Map<String, String> manyKeys = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            manyKeys.put("k" + i, "v");
+        }
+        assertProblem(search(Map.of("text", "cat", "filter", manyKeys)), 400, "limit is " + SearchFilter.MAX_KEYS);
+        List<String> manyValues = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            manyValues.add("v" + i);
+        }
+        assertProblem(search(Map.of("text", "cat", "filter", Map.of("k", manyValues))), 400, "limit is " + SearchFilter.MAX_VALUES);
+        // as many keys as allowed, the same value twice: a normal search
+        Map<String, List<String>> atTheLimit = new HashMap<>();
+        for (int i = 0; i < SearchFilter.MAX_KEYS; i++) {
+            atTheLimit.put("k" + i, List.of("v", "v"));
+        }
+        assertEquals(200, search(Map.of("text", "cat", "filter", atTheLimit, "rerank", 0)).statusCode());
+    }
+
+    @Test
     void badQueriesAreProblemsWithUsefulDetail() {
         assertProblem(search(Map.of("text", "   ")), 400, "empty");
         assertProblem(search(Map.of("text", "a".repeat(1001))), 400, "limit is 1000");
+        // characters are code points: 999 emoji are 999 characters (1,998 UTF-16 units)
+        assertEquals(200, search(Map.of("text", "\uD83C\uDF4E".repeat(999), "rerank", 0)).statusCode());
+        assertProblem(search(Map.of("text", "\uD83C\uDF4E".repeat(1001))), 400, "has 1001 characters");
         assertProblem(search(Map.of("text", "pear", "k", 0)), 400, "k");
         assertProblem(search(Map.of("text", "pear", "k", 101)), 400, "k");
         assertProblem(search(Map.of("text", "pear", "k", "many")), 400, "integer");
@@ -187,8 +211,36 @@ class SearchApiTest {
         assertProblem(fruit.postJson("/api/search", ""), 400, "empty");
         assertProblem(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search")).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("pear")).build()), 415, "application/json");
-        assertProblem(fruit.get("/api/search"), 404, "GET /api/search");
+        assertProblem(fruit.get("/api/search"), 405, "GET is not allowed on /api/search");
+        assertProblem(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search")).PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                .build()), 405, "PUT");
         assertProblem(fruit.get("/api/nothing-here"), 404, "/api/nothing-here");
+    }
+
+    @Test
+    void jettysOwnRefusalsAreProblemDocumentsToo() throws IOException {
+        for (Map.Entry<Integer, String> raw : Map.of(
+                414, FruitServer.rawResponse(fruit.server, "GET", "/api/health?q=" + "x".repeat(20_000), Map.of(), ""),
+                431, FruitServer.rawResponse(fruit.server, "GET", "/api/health", Map.of("X-Big", "y".repeat(20_000)), ""),
+                400, FruitServer.rawResponse(fruit.server, "GET", "/api/health", Map.of("Content-Length", "-5"), "")).entrySet()) {
+            String response = raw.getValue();
+            assertTrue(response.startsWith("HTTP/1.1 " + raw.getKey()), response);
+            assertTrue(response.toLowerCase().contains("content-type: " + ProblemResponses.CONTENT_TYPE), response);
+            JsonNode problem = FruitServer.JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4).strip());
+            assertEquals(raw.getKey(), problem.get("status").asInt(), response);
+            assertFalse(response.contains("<html"), response);
+        }
+    }
+
+    @Test
+    void aFormWithTooManyFieldsIsToldTheLimit() {
+        Multipart form = new Multipart().file("image", "a.png", "image/png", redApple);
+        for (int i = 0; i < 1000; i++) {
+            form.field("f" + i, "v");
+        }
+        HttpResponse<String> r = fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search"))
+                .header("Content-Type", form.contentType()).POST(form.publisher()).build());
+        assertProblem(r, 400, "fields");
     }
 
     @Test
@@ -200,6 +252,10 @@ class SearchApiTest {
         String bomb = Base64.getEncoder().encodeToString(TestImages.pngHeaderOnly(40_000, 40_000));
         assertProblem(search(Map.of("image", bomb)), 413, "pixels");
         assertProblem(search(Map.of("image", "@@not base64@@")), 400, "base64");
+        // a 29-byte GIF that claims 7000x7000 and holds no pixel data: corrupt, not a blank image
+        Multipart emptyGif = new Multipart().file("image", "g.gif", "image/gif", TestImages.gifHeaderOnly(7000, 7000));
+        assertProblem(fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search"))
+                .header("Content-Type", emptyGif.contentType()).POST(emptyGif.publisher()).build()), 422, "rows");
     }
 
     @Test
