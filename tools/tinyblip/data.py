@@ -18,7 +18,7 @@ QUESTION_PROMPT = "Question: {} Short answer:"
 
 class Dataset:
     def __init__(self, cache, cfg, limit=None, splits=None):
-        """splits: the splits whose images to load (default all)."""
+        """splits: the splits whose images to load (default all; () for texts only)."""
         data = json.load(open(os.path.join(cache, "data.json")))
         self.concepts = data["concepts"]
         self.split = data["split"]
@@ -29,7 +29,7 @@ class Dataset:
         self.cfg = cfg
         self.pixels = {}
         for name, pairs in self.split.items():
-            if splits and name not in splits:
+            if splits is not None and name not in splits:
                 continue
             for cid, vendor in pairs:
                 path = self.concepts[cid]["images"][vendor]

@@ -369,15 +369,21 @@ def main():
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--ckpt-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--lm-only", action="store_true",
+                    help="train only the LM (it needs no image): a second process can run it beside stage 1")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     data.seed_all(args.seed)
     cfg = Config(**SMOKE) if args.smoke else Config()
     os.makedirs(args.work, exist_ok=True)
-    json.dump(cfg.to_dict(), open(os.path.join(args.work, "config.json"), "w"), indent=1)
-    ds = data.Dataset(args.cache, cfg, limit=40 if args.smoke else None)
+    if not args.lm_only:
+        json.dump(cfg.to_dict(), open(os.path.join(args.work, "config.json"), "w"), indent=1)
+    ds = data.Dataset(args.cache, cfg, limit=40 if args.smoke else None, splits=() if args.lm_only else None)
     log = Log(os.path.join(args.work, "train_log.jsonl"))
     log(event="start", args=vars(args), train=len(ds.split["train"]), val=len(ds.split["val"]))
+    if args.lm_only:
+        train_lm(ds, cfg, args, log)
+        return
     trunk = train_trunk(ds, cfg, args, log)
     s1 = train_stage1(ds, cfg, args, trunk, log)
     lm = train_lm(ds, cfg, args, log)
