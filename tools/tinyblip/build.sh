@@ -14,7 +14,7 @@ py=/usr/bin/python3
 cd "$root/tools/tinyblip"
 $py fetch_data.py --cache "$cache"
 OMP_WAIT_POLICY=PASSIVE $py train.py --cache "$cache" --work "$work" --trunk-batch 128 \
-  --trunk-steps 500 --stage1-steps 600 --lm-steps 800 --stage2-steps 500 --log-every 25
+  --trunk-steps 500 --stage1-steps 400 --lm-steps 800 --stage2-steps 300 --log-every 25
 $py choose_rerank.py --cache "$cache" --work "$work"
 $py export.py --cache "$cache" --work "$work" --out "$root/models/tiny-blip2"
 $py evaluate.py --cache "$cache" --work "$work" --out "$root/models/tiny-blip2" \
