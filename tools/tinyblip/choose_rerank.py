@@ -1,7 +1,8 @@
 """Chooses the bundle's rerank defaults on the validation split only (held-out
 concepts of the training styles; never the apple test set): the ITM weight w
 of the fusion ITC + w x ITM class-1 logit (w = 1 is LAVIS's sum) and the
-default rerank depth, from the shipped (rounded) weights.
+default rerank depth, from the shipped (rounded) weights. When no ITM weight
+beats ITC alone, the default depth is 0 (rerank off: it would only cost time).
 
 Writes WORK/rerank.json: {"grid": [...], "chosen": {"fusion", "itm_weight",
 "depth"}}; export.py copies "chosen" into bundle.json.
@@ -14,7 +15,7 @@ import torch
 
 import data
 import retrieval
-from export import load_models
+from export import load_stage1
 from train import val_views
 
 WEIGHTS = (0.0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0)
@@ -45,9 +46,10 @@ def main():
     ap.add_argument("--cache", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--limit", type=int, help="smoke runs: the first N concepts of each style")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
-    torch.set_num_threads(os.cpu_count())
-    cfg, (trunk, s1, _, _) = load_models(args.work)
+    torch.set_num_threads(args.threads)
+    cfg, trunk, s1 = load_stage1(args.work)
     ds = data.Dataset(args.cache, cfg, splits=("val",))
     cands = val_candidates(ds, trunk, s1, max(DEPTHS), args.limit)
     itc = sum(retrieval.recall(m)[1] for *_, m, _, _ in cands) / len(cands)
@@ -59,6 +61,8 @@ def main():
             grid.append({"depth": depth, "itm_weight": w, "val_r1": round(r1, 4)})
     best = max(g["val_r1"] for g in grid)
     chosen = min((g for g in grid if g["val_r1"] >= best - TIE), key=lambda g: (g["depth"], -g["val_r1"]))
+    if chosen["itm_weight"] == 0:  # ITM does not help on validation: rerank off by default, it only costs time
+        chosen = dict(chosen, depth=0)
     result = {"val_itc_r1": round(itc, 4), "grid": grid,
               "chosen": {"fusion": "lavis", "itm_weight": chosen["itm_weight"], "depth": chosen["depth"]},
               "chosen_val_r1": chosen["val_r1"]}

@@ -82,8 +82,10 @@ def evaluate(ds, trunk, s1, s2, lm, rerank):
         w, d = rerank["itm_weight"], rerank["depth"]
         key = "" if field == "name" else "label_"
         out[key + "itc"] = {**named(retrieval.recall(sim.t()), "t2i"), **named(retrieval.recall(sim), "i2t")}
-        out[key + "rerank"] = {**named(retrieval.recall(retrieval.rerank(sim.t(), d, t2i, w)), "t2i"),
-                               **named(retrieval.recall(retrieval.rerank(sim, d, i2t, w)), "i2t")}
+        # depth 0: the bundle reranks nothing by default, so the reranked figures are ITC's
+        out[key + "rerank"] = out[key + "itc"] if d == 0 else {
+            **named(retrieval.recall(retrieval.rerank(sim.t(), d, t2i, w)), "t2i"),
+            **named(retrieval.recall(retrieval.rerank(sim, d, i2t, w)), "i2t")}
         if field == "name":
             out["slots"] = slot_stats(queries, emb)
     out["rerank_seconds"] = round(time.time() - t0, 1)

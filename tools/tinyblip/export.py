@@ -280,24 +280,36 @@ def bundle_manifest(cfg, ds, graphs, name, out, rerank):
     }
 
 
-def load_models(work):
-    """The trained modules as shipped: every weight matrix rounded to float16
-    (weights.bin stores it so), the Q-Former's word table as int8 rows."""
-    cfg = Config(**json.load(open(os.path.join(work, "config.json"))))
-    ck = torch.load(os.path.join(work, "stage1.pt"))
-    trunk, s1, s2, lm = VisionTrunk(cfg), Blip2Stage1(cfg), Blip2Stage2(cfg), TinyLM(cfg)
-    trunk.load_state_dict(ck["trunk"])
-    s1.load_state_dict(ck["s1"])
-    s2.load_state_dict(torch.load(os.path.join(work, "stage2.pt"))["s2"])
-    lm.load_state_dict(torch.load(os.path.join(work, "lm.pt"))["lm"])
+def shipped(*modules):
+    """Rounds every weight matrix to float16 in place (weights.bin stores it so)."""
     with torch.no_grad():
-        for m in (trunk, s1, s2, lm):
+        for m in modules:
             for p in m.parameters():
                 if p.numel() * 4 >= EXTERNAL_MIN_BYTES:
                     p.copy_(p.half().float())
+            m.eval()
+
+
+def load_stage1(work):
+    """The trunk and stage-1 model as shipped: float16 weights, the Q-Former's
+    word table as int8 rows."""
+    cfg = Config(**json.load(open(os.path.join(work, "config.json"))))
+    ck = torch.load(os.path.join(work, "stage1.pt"))
+    trunk, s1 = VisionTrunk(cfg), Blip2Stage1(cfg)
+    trunk.load_state_dict(ck["trunk"])
+    s1.load_state_dict(ck["s1"])
+    shipped(trunk, s1)
     s1.qformer.word_embeddings = Int8Embedding(s1.qformer.word_embeddings.weight.detach())
-    for m in (trunk, s1, s2, lm):
-        m.eval()
+    return cfg, trunk, s1
+
+
+def load_models(work):
+    """Every trained module as shipped (see load_stage1)."""
+    cfg, trunk, s1 = load_stage1(work)
+    s2, lm = Blip2Stage2(cfg), TinyLM(cfg)
+    s2.load_state_dict(torch.load(os.path.join(work, "stage2.pt"))["s2"])
+    lm.load_state_dict(torch.load(os.path.join(work, "lm.pt"))["lm"])
+    shipped(s2, lm)
     return cfg, (trunk, s1, s2, lm)
 
 
