@@ -1,4 +1,4 @@
-"""BLIP-2 at small scale, faithful to DESIGN.md facts 2-7.
+"""BLIP-2 at small scale, faithful to the BLIP-2 paper and LAVIS (trunk, Q-Former, heads, LM; docs/bundle.md has the graphs).
 
 VisionTrunk  : patch embedding + CLS + positions + pre-norm blocks, no final
                norm (the trunk output is what the bundle's vision graph returns).

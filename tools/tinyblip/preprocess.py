@@ -1,4 +1,4 @@
-"""Image preprocessing of the bundle (DESIGN fact 1), the one place it is
+"""Image preprocessing of the bundle (BLIP-2's, as docs/bundle.md states it), the one place it is
 written in Python: EXIF orientation, alpha rule, bicubic squash resize (PIL, antialiased), scale
 by 1/255, normalize with the CLIP mean/std. The Java encoder reproduces this.
 """
