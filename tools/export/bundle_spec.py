@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from onnx_bundle import llm_past_names  # noqa: E402
 
 FORMAT_VERSION = 1
-# LAVIS retrieval settings (DESIGN fact 4, 7)
+# LAVIS retrieval settings (its retrieval configs; docs/bundle.md)
 TEXT_MAX_LENGTH = 35
 CAPTION_PROMPT = "a photo of"
 QUESTION_PROMPT = "Question: {} Short answer:"

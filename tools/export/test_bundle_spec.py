@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bundle_spec as bs  # noqa: E402
 
 # config.json / preprocessor_config.json of the real checkpoints, as far as the
-# exporter reads them (values from DESIGN.md facts 1-3, 7)
+# exporter reads them (values from the HF configs of blip2-itm-vit-g and blip2-opt-2.7b, see docs/real-models.md)
 ITM_CFG = {"vision_config": {"image_size": 224, "patch_size": 14, "hidden_size": 1408,
                              "num_hidden_layers": 39},
            "qformer_config": {"hidden_size": 768, "encoder_hidden_size": 1408},

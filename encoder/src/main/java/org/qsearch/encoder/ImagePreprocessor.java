@@ -1,7 +1,7 @@
 package org.qsearch.encoder;
 
 /**
- * The bundle's preprocessing (DESIGN fact 1), bit-for-bit with PIL where PIL is
+ * The bundle's preprocessing (docs/bundle.md; LAVIS's blip_processors), bit-for-bit with PIL where PIL is
  * integer: alpha rule (convert("RGB") or alpha_composite over white), bicubic
  * squash resize with PIL's antialiasing (filter support widened by the
  * downscale factor, 22-bit fixed-point weights, horizontal pass then vertical,
