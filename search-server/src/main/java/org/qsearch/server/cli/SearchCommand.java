@@ -141,6 +141,9 @@ final class SearchCommand implements Callable<Integer> {
         if (r.deduplicated() > 0) {
             s.append(", ").append(r.deduplicated()).append(" duplicates removed");
         }
+        if (r.exhausted()) {
+            s.append(", no further candidates");
+        }
         return s.toString();
     }
 

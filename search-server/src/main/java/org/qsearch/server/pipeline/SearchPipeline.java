@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.qsearch.encoder.Blip2Encoder;
@@ -41,6 +43,8 @@ import org.qsearch.reranker.SourceImages;
  */
 public final class SearchPipeline implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most candidates dedupe asks the index for to fill one page. */
+    static final int MAX_DEDUPE_FETCH = 4096;
 
     private final Blip2Encoder encoder;
     private final ImageIndexSearcher index;
@@ -112,10 +116,7 @@ public final class SearchPipeline implements AutoCloseable {
         float[] vector = encoder.encodeTexts(List.of(text))[0];
         times.step("encode");
         if (target == Target.IMAGES) {
-            SearchTrace trace = new SearchTrace();
-            List<ImageHit> hits = io(() -> index.searchImages(vector, plan.request(), trace));
-            times.search(trace);
-            return images("text", hits, plan,
+            return images("text", request -> textToImages(vector, request, times), plan,
                     top -> reranker.rerankImages(text, top, o.fusion(), o.itmThreshold()), null, o, times);
         }
         return texts("text", searchTexts(features(new float[][] {vector}), plan, times), plan, null, o, times);
@@ -133,7 +134,7 @@ public final class SearchPipeline implements AutoCloseable {
         ImageFeatures query = encoder.encodeImage(imageBytes);
         times.step("encode");
         if (target == Target.IMAGES) {
-            return images("image", similarImages(query, plan, times), plan, null, null, o, times);
+            return images("image", request -> similarImages(query, request, times), plan, null, null, o, times);
         }
         return texts("image", searchTexts(query, plan, times), plan, query::imageTokens, o, times);
     }
@@ -149,7 +150,7 @@ public final class SearchPipeline implements AutoCloseable {
                 () -> notFound(indexedImageId)));
         times.step("encode");
         if (target == Target.IMAGES) {
-            return images("like", similarImages(query, plan, times), plan, null, self.id(), o, times);
+            return images("like", request -> similarImages(query, request, times), plan, null, self.id(), o, times);
         }
         return texts("like", searchTexts(query, plan, times), plan, () -> tokens.tokens(self), o, times);
     }
@@ -184,15 +185,10 @@ public final class SearchPipeline implements AutoCloseable {
         if (target == Target.TEXTS) {
             return texts("embedding", searchTexts(query, plan, times), plan, null, o, times);
         }
-        List<ImageHit> hits;
-        if (vectors.length == 1) {
-            SearchTrace trace = new SearchTrace();
-            hits = io(() -> index.searchImages(vectors[0], plan.request(), trace));
-            times.search(trace);
-        } else {
-            hits = similarImages(query, plan, times);
-        }
-        return images("embedding", hits, plan, null, null, o, times);
+        Function<SearchRequest, List<ImageHit>> search = vectors.length == 1
+                ? request -> textToImages(vectors[0], request, times)
+                : request -> similarImages(query, request, times);
+        return images("embedding", search, plan, null, null, o, times);
     }
 
     /** A generated caption of image bytes (cached by content). */
@@ -300,9 +296,16 @@ public final class SearchPipeline implements AutoCloseable {
         return new Plan(request, rerank);
     }
 
-    private List<ImageHit> similarImages(ImageFeatures query, Plan plan, StepTimes times) {
+    private List<ImageHit> textToImages(float[] vector, SearchRequest request, StepTimes times) {
         SearchTrace trace = new SearchTrace();
-        List<ImageHit> hits = io(() -> index.searchSimilarImages(query, plan.request(), trace));
+        List<ImageHit> hits = io(() -> index.searchImages(vector, request, trace));
+        times.search(trace);
+        return hits;
+    }
+
+    private List<ImageHit> similarImages(ImageFeatures query, SearchRequest request, StepTimes times) {
+        SearchTrace trace = new SearchTrace();
+        List<ImageHit> hits = io(() -> index.searchSimilarImages(query, request, trace));
         times.search(trace);
         return hits;
     }
@@ -314,10 +317,17 @@ public final class SearchPipeline implements AutoCloseable {
         return hits;
     }
 
-    /** The image result page: rerank the top (when a reranking is given), leave out one id, dedupe, caption. */
-    private SearchResponse images(String kind, List<ImageHit> hits, Plan plan,
+    /**
+     * The image result page: rerank the top (when a reranking is given), leave out one id, dedupe,
+     * caption. When dedupe leaves the page short, the index is asked for more candidates (twice as
+     * many each time, up to {@link #MAX_DEDUPE_FETCH}); those rank below the first ones in ITC
+     * order, so the reranked top is not scored again.
+     */
+    private SearchResponse images(String kind, Function<SearchRequest, List<ImageHit>> search, Plan plan,
                                   Function<List<ImageHit>, Reranking<ImageHit>> rerank, String leaveOut,
                                   QueryOptions o, StepTimes times) {
+        SearchRequest request = plan.request();
+        List<ImageHit> hits = search.apply(request);
         Ranking<ImageHit> ranking = rerankTop(hits, plan, rerank, times);
         List<Ranked<ImageHit>> ranked = new ArrayList<>(ranking.ranked());
         if (leaveOut != null) {
@@ -325,13 +335,35 @@ public final class SearchPipeline implements AutoCloseable {
         }
         List<Ranked<ImageHit>> page;
         int deduplicated = 0;
+        boolean exhausted = hits.size() < request.k();
         if (o.dedupe()) {
             Deduplicator.Page<Ranked<ImageHit>> distinct = deduplicator.firstDistinct(ranked, Ranked::hit, o.k());
+            Set<String> seen = new HashSet<>();
+            hits.forEach(h -> seen.add(h.id()));
+            while (distinct.kept().size() < o.k() && !exhausted) {
+                if (request.k() >= MAX_DEDUPE_FETCH) {
+                    exhausted = true;
+                    break;
+                }
+                int wider = Math.min(MAX_DEDUPE_FETCH, 2 * request.k());
+                request = new SearchRequest(wider, Math.max(wider, request.candidates() * wider / request.k()),
+                        request.filter(), request.exact());
+                List<ImageHit> more = search.apply(request);
+                exhausted = more.size() < request.k();
+                for (ImageHit h : more) {
+                    if (seen.add(h.id()) && !h.id().equals(leaveOut)) {
+                        ranked.add(new Ranked<>(h, null));
+                    }
+                }
+                distinct = deduplicator.firstDistinct(ranked, Ranked::hit, o.k());
+            }
             page = distinct.kept();
             deduplicated = distinct.removed();
+            exhausted = exhausted && page.size() < o.k();
             times.step("dedupe");
         } else {
             page = ranked.subList(0, Math.min(o.k(), ranked.size()));
+            exhausted = page.size() < o.k();
         }
         List<String> snippets = null;
         if (o.captions()) {
@@ -350,7 +382,7 @@ public final class SearchPipeline implements AutoCloseable {
                     h.bestQueryIndex(), snippet, generated, h.captions(), null, metadata(h.metadataJson())));
         }
         return new SearchResponse(kind, Target.IMAGES, items, ranking.fusion(o), ranking.reranked(),
-                ranking.dropped(), deduplicated, times.report(o.debug()));
+                ranking.dropped(), deduplicated, exhausted, times.report(o.debug()));
     }
 
     /** The text result page: rerank the top against the query image's tokens (when given). */
@@ -368,7 +400,7 @@ public final class SearchPipeline implements AutoCloseable {
                     h.bestQueryIndex(), null, null, List.of(), h.imageId(), metadata(h.metadataJson())));
         }
         return new SearchResponse(kind, Target.TEXTS, items, ranking.fusion(o), ranking.reranked(),
-                ranking.dropped(), 0, times.report(o.debug()));
+                ranking.dropped(), 0, items.size() < o.k(), times.report(o.debug()));
     }
 
     /** Hits in their final order before the page is cut: reranked ones first, the rest in ITC order. */

@@ -128,6 +128,7 @@ class SearchPipelineTest {
         SearchResponse distinct = pipeline.searchText("red apple", Target.IMAGES, exact(14));
         assertEquals(2, distinct.deduplicated());
         assertEquals(12, distinct.results().size());
+        assertTrue(distinct.exhausted(), "14 images, 12 distinct: the index ran out");
         assertEquals(1, distinct.results().stream().filter(i -> RED_APPLES.contains(i.uri())).count());
         assertEquals(all.results().getFirst().id(), distinct.results().getFirst().id(), "the best-ranked copy stays");
     }
