@@ -177,10 +177,8 @@ public final class ImageIndexSearcher implements Closeable {
                 }
                 candidates = union.stream().mapToInt(Integer::intValue).toArray();
             }
-            long gathered = System.nanoTime();
-            trace.addCandidates(gathered - start);
+            trace.addCandidates(System.nanoTime() - start);
             List<ExactItcScorer.ScoredDoc> best = top(scorer.scoreTexts(searcher, candidates, queries), request.k());
-            trace.addRescore(System.nanoTime() - gathered);
             StoredFields stored = searcher.storedFields();
             List<TextHit> hits = new ArrayList<>(best.size());
             for (ExactItcScorer.ScoredDoc doc : best) {
@@ -326,10 +324,8 @@ public final class ImageIndexSearcher implements Closeable {
             int[] candidates = request.exact()
                     ? matchingDocs(searcher, parents)
                     : nearestImages(searcher, queries, parents, request);
-            long gathered = System.nanoTime();
-            trace.addCandidates(gathered - start);
+            trace.addCandidates(System.nanoTime() - start);
             List<ExactItcScorer.ScoredDoc> best = top(scorer.scoreImages(searcher, candidates, queries), request.k());
-            trace.addRescore(System.nanoTime() - gathered);
             StoredFields stored = searcher.storedFields();
             List<ImageHit> hits = new ArrayList<>(best.size());
             for (ExactItcScorer.ScoredDoc doc : best) {

@@ -28,10 +28,6 @@ public record PipelineSettings(int maxK, int maxRerank, int overfetch, double de
         return new PipelineSettings(100, 256, 5, 0.98, 4096, 32);
     }
 
-    public PipelineSettings withRerankBatch(int n) {
-        return new PipelineSettings(maxK, maxRerank, overfetch, dedupeSimilarity, captionCacheSize, n);
-    }
-
     public PipelineSettings withCaptionCacheSize(int n) {
         return new PipelineSettings(maxK, maxRerank, overfetch, dedupeSimilarity, n, rerankBatch);
     }
