@@ -25,6 +25,7 @@ import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.encoder.ModelBundle;
 import org.qsearch.encoder.RgbaPixels;
+import org.qsearch.indexer.ContentHash;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.ImageIndexSearcher;
 import org.qsearch.indexer.ImageIndexWriter;
@@ -225,7 +226,7 @@ public final class BulkIndexer {
                 reject(item, "cannot read: " + e);
                 return;
             }
-            String hash = StableIds.sha256(bytes);
+            String hash = ContentHash.of(bytes);
             if (previous.isPresent() && previous.get().contentHash().equals(hash)) {
                 skip();
                 return;

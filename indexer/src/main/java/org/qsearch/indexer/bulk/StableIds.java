@@ -1,9 +1,7 @@
 package org.qsearch.indexer.bulk;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.qsearch.indexer.ContentHash;
 
 /**
  * Ids that stay the same from one run to the next, so that a re-run finds what an earlier run
@@ -29,15 +27,7 @@ public final class StableIds {
         return imageId + (index < 0 ? "#generated" : "#" + index);
     }
 
-    static String sha256(String s) {
-        return sha256(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+    private static String sha256(String s) {
+        return ContentHash.of(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.indexer.ContentHash;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.ImageIndexSearcher;
 import org.qsearch.indexer.ImageIndexWriter;
@@ -105,7 +106,7 @@ class BulkIndexerTest {
                 ImageFeatures features = encoder.encodeImage(Files.readAllBytes(image));
                 List<ImageHit> hits = searcher.searchSimilarImages(features, SearchRequest.top(20).exactly());
                 // itself scores the maximum (1); a near-constant query token of another image may tie within rounding
-                String hash = StableIds.sha256(Files.readAllBytes(image));
+                String hash = ContentHash.of(Files.readAllBytes(image));
                 ImageHit self = hits.stream().filter(h -> h.contentHash().equals(hash)).findFirst().orElseThrow();
                 assertEquals(hits.getFirst().score(), self.score(), 1e-5, "an image finds itself first");
             }
@@ -183,7 +184,7 @@ class BulkIndexerTest {
         try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
             assertEquals(5, searcher.imageCount(), "no duplicates, the deleted file is gone");
             ImageHit updated = searcher.findImage(StableIds.image("gen_000.png")).orElseThrow();
-            assertEquals(StableIds.sha256(Files.readAllBytes(files.get(3))), updated.contentHash());
+            assertEquals(ContentHash.of(Files.readAllBytes(files.get(3))), updated.contentHash());
             assertTrue(searcher.findImage(StableIds.image("gen_005.png")).isEmpty());
         }
     }

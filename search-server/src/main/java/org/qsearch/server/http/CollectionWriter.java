@@ -17,6 +17,7 @@ import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.CaptionGenerator;
 import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.indexer.CollectionRoot;
+import org.qsearch.indexer.ContentHash;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.ImageIndexWriter;
 import org.qsearch.indexer.bulk.BulkIndexer;
@@ -123,7 +124,7 @@ final class CollectionWriter {
             default -> throw new ImageDecodeException("not an image format the index keeps");
         };
         Path dir = Files.createDirectories(root.path().resolve(UPLOADS));
-        String name = StableIds.sha256(bytes).substring(0, 32) + "." + extension;
+        String name = ContentHash.of(bytes).substring(0, 32) + "." + extension;
         Path file = dir.resolve(name);
         if (!Files.exists(file)) {
             Path partial = Files.createTempFile(dir, name, ".part");

@@ -6,11 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +16,7 @@ import java.util.function.Supplier;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.indexer.ContentHash;
 import org.qsearch.indexer.ImageHit;
 import org.qsearch.indexer.ImageIndexSearcher;
 import org.qsearch.indexer.SearchRequest;
@@ -196,7 +194,7 @@ public final class SearchPipeline implements AutoCloseable {
         if (imageBytes == null || imageBytes.length == 0) {
             throw new IllegalArgumentException("empty image");
         }
-        return captioner.caption(sha256(imageBytes), () -> encoder.encodeImage(imageBytes).imageTokens(), g);
+        return captioner.caption(ContentHash.of(imageBytes), () -> encoder.encodeImage(imageBytes).imageTokens(), g);
     }
 
     /** A generated caption of an indexed image (cached by content). */
@@ -463,14 +461,6 @@ public final class SearchPipeline implements AutoCloseable {
 
     private static NotFoundException notFound(String id) {
         return new NotFoundException("no indexed image with id " + id);
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     private interface IoCall<T> {
