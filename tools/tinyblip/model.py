@@ -34,7 +34,7 @@ class Config:
     qf_init_layers: tuple = (0, 5)
     qf_heads: int = 12
     qf_intermediate: int = 1536
-    cross_every: int = 2
+    cross_every: int = 1           # cross-attention in every layer: with two layers, ITM needs the image where the text is
     num_queries: int = 32
     embed_dim: int = 64           # E
     trunk_embed_dim: int = 256    # the trunk's own CLIP-style head (stage 0), not exported

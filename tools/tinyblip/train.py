@@ -131,6 +131,37 @@ class Batches:
         return chosen, pairs
 
 
+class TrunkViews:
+    """The frozen trunk's tokens for every training image, computed once, as
+    BLIP-2 can because its ViT is frozen: view 0 is the clean image, the
+    others weakly augmented (scale, shift). Recomputing the trunk and the
+    augmentation every step cost most of a stage-1 step on two cores. Kept
+    float16 in WORK/trunk_views.pt (about 200 MB per view), reused on resume."""
+
+    def __init__(self, ds, trunk, work, views, seed):
+        path = os.path.join(work, "trunk_views.pt")
+        self.index = {tuple(p): i for i, p in enumerate(ds.split["train"])}
+        if os.path.isfile(path) and torch.load(path)["views"] == views:
+            self.tokens = torch.load(path)["tokens"]
+            return
+        rng = random.Random(seed)
+        pairs = ds.split["train"]
+        self.tokens = torch.empty(len(pairs), views, ds.cfg.num_tokens, ds.cfg.vit_width,
+                                  dtype=torch.float16)
+        with torch.no_grad():
+            for i in range(0, len(pairs), 512):
+                x = ds.stack(pairs[i:i + 512])
+                for v in range(views):
+                    self.tokens[i:i + len(x), v] = trunk(x if v == 0 else ds.augment(x, rng)).half()
+        torch.save({"views": views, "tokens": self.tokens}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    def sample(self, pairs, rng):
+        rows = torch.tensor([self.index[tuple(p)] for p in pairs])
+        views = torch.tensor([rng.randrange(self.tokens.shape[1]) for _ in pairs])
+        return self.tokens[rows, views].float()
+
+
 def contrastive(a, b, temp):
     logits = a @ b.t() / temp.clamp(0.01, 0.5)
     labels = torch.arange(a.shape[0])
@@ -217,10 +248,8 @@ def train_trunk(ds, cfg, args, log):
     return trunk.eval()
 
 
-def stage1_losses(ds, trunk, s1, chosen, pairs, texts, rng):
-    b = len(pairs)
-    with torch.no_grad():
-        tokens = trunk(ds.augment(ds.stack(pairs), rng))
+def stage1_losses(ds, tokens, s1, texts):
+    b = len(texts)
     queries = s1.image_queries(tokens)
     ids, mask = ds.pad_texts(texts)
     text = s1.text_embeds(ids, mask)
@@ -238,19 +267,22 @@ def stage1_losses(ds, trunk, s1, chosen, pairs, texts, rng):
         w = F.softmax(logits.detach().t(), dim=1) + 1e-5
         w.fill_diagonal_(0)
         neg_image = torch.multinomial(w, 1).squeeze(1)
-    h = slice(0, b // 2)
+    # a third of the batch as ITM positives, each with a hard negative text and
+    # image: the ITM forward over queries and text is the dearest part of a step
+    n = b // 3
+    h = slice(0, n)
     all_tokens = torch.cat([tokens[h], tokens[h], tokens[neg_image[h]]])
     all_ids = torch.cat([ids[h], ids[neg_text[h]], ids[h]])
     all_mask = torch.cat([mask[h], mask[neg_text[h]], mask[h]])
     itm_logits = s1.itm_logits(all_tokens, all_ids, all_mask)
-    itm_labels = torch.cat([torch.ones(b // 2), torch.zeros(2 * (b // 2))]).long()
+    itm_labels = torch.cat([torch.ones(n), torch.zeros(2 * n)]).long()
     itm = F.cross_entropy(itm_logits, itm_labels)
-    g = slice(0, b // 3)
+    g = slice(0, b // 4)
     itg = s1.itg_loss(tokens[g], ids[g], mask[g], ds.bert.dec)
     return {"itc": itc, "itm": itm, "itg": itg}
 
 
-def train_stage1(ds, cfg, args, trunk, log):
+def train_stage1(ds, cfg, args, trunk, views, log):
     rng = random.Random(args.seed + 1)
     s1 = Blip2Stage1(cfg)
     s1.qformer.load_bert(minilm.bert_weights(minilm.fetch(args.cache, ROOT)), cfg.qf_init_layers)
@@ -265,7 +297,7 @@ def train_stage1(ds, cfg, args, trunk, log):
     def step(_):
         chosen, pairs = batches.next()
         texts = [ds.sample_text(c, rng) for c in chosen]
-        return stage1_losses(ds, trunk, s1, chosen, pairs, texts, rng)
+        return stage1_losses(ds, views.sample(pairs, rng), s1, texts)
 
     run_stage("stage1_qformer", args.work, args.stage1_steps, {"s1": s1}, opt, step, log, args,
               on_log=lambda s: validate_stage1(ds, trunk, s1, rerank_depth=16))
@@ -333,7 +365,7 @@ def train_lm(ds, cfg, args, log):
     return lm.eval()
 
 
-def train_stage2(ds, cfg, args, trunk, s1, lm, log):
+def train_stage2(ds, cfg, args, views, s1, lm, log):
     rng = random.Random(args.seed + 3)
     s2 = Blip2Stage2.from_stage1(cfg, s1)
     opt = torch.optim.AdamW(s2.parameters(), lr=args.lr, weight_decay=0.05)
@@ -341,10 +373,8 @@ def train_stage2(ds, cfg, args, trunk, s1, lm, log):
 
     def step(_):
         chosen, pairs = batches.next()
-        with torch.no_grad():
-            tokens = trunk(ds.augment(ds.stack(pairs), rng))
         rows = [text_rows(ds, c, rng, qa_share=0.25) for c in chosen]
-        return {"lm": lm_loss(lm, s2.prefix(tokens), *lm_batch(ds, rows))}
+        return {"lm": lm_loss(lm, s2.prefix(views.sample(pairs, rng)), *lm_batch(ds, rows))}
 
     run_stage("stage2", args.work, args.stage2_steps, {"s2": s2}, opt, step, log, args)
     return s2
@@ -366,6 +396,8 @@ def main():
     ap.add_argument("--stage1-steps", type=int, default=1500)
     ap.add_argument("--lm-steps", type=int, default=1200)
     ap.add_argument("--stage2-steps", type=int, default=1000)
+    ap.add_argument("--trunk-views", type=int, default=4,
+                    help="frozen-trunk views per training image (1 clean + augmented) for stages 1 and 2")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--ckpt-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
@@ -385,9 +417,11 @@ def main():
         train_lm(ds, cfg, args, log)
         return
     trunk = train_trunk(ds, cfg, args, log)
-    s1 = train_stage1(ds, cfg, args, trunk, log)
+    views = TrunkViews(ds, trunk, args.work, args.trunk_views, args.seed + 4)
+    log(event="trunk_views", views=args.trunk_views, shape=list(views.tokens.shape))
+    s1 = train_stage1(ds, cfg, args, trunk, views, log)
     lm = train_lm(ds, cfg, args, log)
-    train_stage2(ds, cfg, args, trunk, s1, lm, log)
+    train_stage2(ds, cfg, args, views, s1, lm, log)
     log(event="done")
 
 

@@ -429,10 +429,9 @@ public final class BulkIndexer {
 
         /** The texts an earlier version of an image made of its captions: they describe what is being replaced. */
         private void deleteCaptionTexts(ImageHit image) throws IOException {
-            for (int c = 0; c < image.captions().size(); c++) {
-                writer.deleteText(StableIds.caption(image.id(), c));
+            for (String text : StableIds.captionTexts(image.id(), image.captions().size())) {
+                writer.deleteText(text);
             }
-            writer.deleteText(StableIds.caption(image.id(), -1));
         }
 
         /** Deletes the images this run's input did not name (it ran to its end: this is the writer's last step). */

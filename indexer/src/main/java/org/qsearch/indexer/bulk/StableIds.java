@@ -1,6 +1,8 @@
 package org.qsearch.indexer.bulk;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.qsearch.indexer.ContentHash;
 
 /**
@@ -25,6 +27,16 @@ public final class StableIds {
     /** The text made of an image's {@code index}-th caption (or its generated one, index -1). */
     public static String caption(String imageId, int index) {
         return imageId + (index < 0 ? "#generated" : "#" + index);
+    }
+
+    /** The ids of every text an image with {@code captions} captions made of them (and of its generated one). */
+    public static List<String> captionTexts(String imageId, int captions) {
+        List<String> ids = new ArrayList<>(captions + 1);
+        for (int c = 0; c < captions; c++) {
+            ids.add(caption(imageId, c));
+        }
+        ids.add(caption(imageId, -1));
+        return ids;
     }
 
     private static String sha256(String s) {

@@ -11,6 +11,10 @@ final class Percentiles {
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
     }
 
+    static double of(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
+    }
+
     /** The median, the mean of the middle two for an even count. */
     static double median(double[] v) {
         double[] s = v.clone();

@@ -169,8 +169,8 @@ final class CollectionWriter {
         String kind;
         if (image.isPresent()) {
             writer.deleteImage(id);
-            for (int i = -1; i < image.get().captions().size(); i++) {
-                writer.deleteText(StableIds.caption(id, i));
+            for (String text : StableIds.captionTexts(id, image.get().captions().size())) {
+                writer.deleteText(text);
             }
             kind = "image";
         } else if (writer.searcher().findText(id).isPresent()) {

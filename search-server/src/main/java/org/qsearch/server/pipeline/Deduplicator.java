@@ -18,7 +18,7 @@ import org.qsearch.indexer.ImageIndexSearcher;
  * 32 queries are learned slots, so a re-encoded copy of an image fills each slot alike, while two
  * different images rarely agree in all of them).
  */
-final class Deduplicator {
+public final class Deduplicator {
     record Page<T>(List<T> kept, int removed) {}
 
     private final ImageIndexSearcher index;
@@ -64,7 +64,8 @@ final class Deduplicator {
         }
     }
 
-    static double agreement(float[][] a, float[][] b) {
+    /** The near-duplicate measure: the mean over the queries of the dot product of same-index vectors. */
+    public static double agreement(float[][] a, float[][] b) {
         double sum = 0;
         for (int q = 0; q < a.length; q++) {
             sum += VectorUtil.dotProduct(a[q], b[q]);
