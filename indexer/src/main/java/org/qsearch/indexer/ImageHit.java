@@ -1,5 +1,6 @@
 package org.qsearch.indexer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,4 +13,9 @@ import java.util.List;
  */
 public record ImageHit(String id, String uri, float score, int bestQueryIndex, String contentHash, int width, int height,
                        List<String> captions, String generatedCaption, String metadataJson, Instant indexedAt,
-                       FeatureAddress features) {}
+                       FeatureAddress features) {
+    /** The stored metadata object ({} when none). */
+    public JsonNode metadata() {
+        return StoredMetadata.read(metadataJson);
+    }
+}

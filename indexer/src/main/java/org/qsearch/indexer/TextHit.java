@@ -1,5 +1,6 @@
 package org.qsearch.indexer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 /**
  * One text found by an image query.
  *
@@ -7,4 +8,9 @@ package org.qsearch.indexer;
  * @param bestQueryIndex which of the query image's vectors gave the score
  * @param imageId        the image the text is linked to, or null
  */
-public record TextHit(String id, String text, String imageId, float score, int bestQueryIndex, String metadataJson) {}
+public record TextHit(String id, String text, String imageId, float score, int bestQueryIndex, String metadataJson) {
+    /** The stored metadata object ({} when none). */
+    public JsonNode metadata() {
+        return StoredMetadata.read(metadataJson);
+    }
+}

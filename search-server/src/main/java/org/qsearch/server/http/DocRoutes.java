@@ -59,14 +59,14 @@ final class DocRoutes {
                     .put("indexed_at", hit.indexedAt() == null ? null : hit.indexedAt().toString())
                     .put("image_url", "/api/images/" + hit.id()).put("thumb_url", "/api/images/" + hit.id() + "/thumb");
             body.set("captions", json.valueToTree(hit.captions()));
-            body.set("metadata", metadata(hit.metadataJson()));
+            body.set("metadata", hit.metadata());
             ctx.json(body);
             return;
         }
         TextHit text = pipeline.text(id).orElseThrow(() -> ApiProblem.notFound("no image or text with id \"" + id + "\""));
         ObjectNode body = json.createObjectNode().put("kind", "text").put("id", text.id()).put("text", text.text())
                 .put("image_id", text.imageId());
-        body.set("metadata", metadata(text.metadataJson()));
+        body.set("metadata", text.metadata());
         ctx.json(body);
     }
 
@@ -174,9 +174,5 @@ final class DocRoutes {
             throw ApiProblem.badRequest("\"metadata\" must be an object: " + item);
         }
         return metadata.toString();
-    }
-
-    private JsonNode metadata(String stored) throws IOException {
-        return stored == null ? json.createObjectNode() : json.readTree(stored);
     }
 }

@@ -1,7 +1,5 @@
 package org.qsearch.server.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -40,7 +38,6 @@ import org.qsearch.reranker.SourceImages;
  * The pipeline owns the encoder and the searcher: {@link #close()} closes them.
  */
 public final class SearchPipeline implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The most candidates dedupe asks the index for to fill one page. */
     static final int MAX_DEDUPE_FETCH = 4096;
 
@@ -377,7 +374,7 @@ public final class SearchPipeline implements AutoCloseable {
                     : h.captions().isEmpty() ? snippet : null;
             items.add(new ResultItem("image", h.id(), h.uri(), null, itm == null ? h.score() : itm.fused(), h.score(),
                     itm == null ? null : itm.itmProbability(), itm == null ? null : itm.itmLogit(),
-                    h.bestQueryIndex(), snippet, generated, h.captions(), null, metadata(h.metadataJson())));
+                    h.bestQueryIndex(), snippet, generated, h.captions(), null, h.metadata()));
         }
         return new SearchResponse(kind, Target.IMAGES, items, ranking.fusion(o), ranking.reranked(),
                 ranking.dropped(), deduplicated, exhausted, times.report(o.debug()));
@@ -395,7 +392,7 @@ public final class SearchPipeline implements AutoCloseable {
             ItmScore itm = r.itm();
             items.add(new ResultItem("text", h.id(), null, h.text(), itm == null ? h.score() : itm.fused(), h.score(),
                     itm == null ? null : itm.itmProbability(), itm == null ? null : itm.itmLogit(),
-                    h.bestQueryIndex(), null, null, List.of(), h.imageId(), metadata(h.metadataJson())));
+                    h.bestQueryIndex(), null, null, List.of(), h.imageId(), h.metadata()));
         }
         return new SearchResponse(kind, Target.TEXTS, items, ranking.fusion(o), ranking.reranked(),
                 ranking.dropped(), 0, items.size() < o.k(), times.report(o.debug()));
@@ -431,14 +428,6 @@ public final class SearchPipeline implements AutoCloseable {
             System.arraycopy(queryVectors[q], 0, flat, q * e, e);
         }
         return new ImageFeatures(null, flat, queryVectors.length, e);
-    }
-
-    private static JsonNode metadata(String json) {
-        try {
-            return JSON.readTree(json == null ? "{}" : json);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored metadata is not JSON: " + json, e);
-        }
     }
 
     private static void requireTarget(Target target) {
