@@ -258,15 +258,19 @@ def stage1_losses(ds, tokens, s1, texts):
     labels = torch.arange(b)
     itc = (F.cross_entropy(logits, labels, label_smoothing=0.1)
            + F.cross_entropy(logits.t(), labels, label_smoothing=0.1)) / 2
-    # ITM with hard negatives mined from ITC similarities (BLIP-2 stage 1); the
-    # batch already holds same-subgroup concepts, so these include the hardest
+    # ITM negatives: half mined from ITC similarities (BLIP-2 stage 1; the batch
+    # already holds same-subgroup concepts, so these include the hardest), half
+    # drawn uniformly from the batch. With hard ones only, ITM stayed at the
+    # prior's loss for a whole run: at this scale it first needs easier pairs.
     with torch.no_grad():
-        w = F.softmax(logits.detach(), dim=1) + 1e-5
-        w.fill_diagonal_(0)
-        neg_text = torch.multinomial(w, 1).squeeze(1)
-        w = F.softmax(logits.detach().t(), dim=1) + 1e-5
-        w.fill_diagonal_(0)
-        neg_image = torch.multinomial(w, 1).squeeze(1)
+        def negatives(sims):
+            hard = F.softmax(sims, dim=1) + 1e-5
+            hard.fill_diagonal_(0)
+            easy = torch.ones_like(sims).fill_diagonal_(0)
+            pick_hard = (torch.arange(b) % 2 == 0)[:, None]
+            return torch.multinomial(torch.where(pick_hard, hard, easy), 1).squeeze(1)
+        neg_text = negatives(logits.detach())
+        neg_image = negatives(logits.detach().t())
     # a third of the batch as ITM positives, each with a hard negative text and
     # image: the ITM forward over queries and text is the dearest part of a step
     n = b // 3
