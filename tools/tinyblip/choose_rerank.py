@@ -2,7 +2,8 @@
 concepts of the training styles; never the apple test set): the ITM weight w
 of the fusion ITC + w x ITM class-1 logit (w = 1 is LAVIS's sum) and the
 default rerank depth, from the shipped (rounded) weights. When no ITM weight
-beats ITC alone, the default depth is 0 (rerank off: it would only cost time).
+beats ITC alone, the default depth is 0 (rerank off: it would only cost time)
+and the weight LAVIS's 1 (what a rerank asked for explicitly uses).
 
 Writes WORK/rerank.json: {"grid": [...], "chosen": {"fusion", "itm_weight",
 "depth"}}; export.py copies "chosen" into bundle.json.
@@ -41,6 +42,18 @@ def val_candidates(ds, trunk, s1, depth, limit=None):
     return out
 
 
+def choose(grid):
+    """The shallowest depth within TIE of the best validation R@1, and its weight. When the best
+    weight is 0 (ITM does not help on validation) the default depth is 0 (rerank off: it would
+    only cost time) and the weight LAVIS's 1, so that a rerank a user asks for is a real one."""
+    best = max(g["val_r1"] for g in grid)
+    chosen = min((g for g in grid if g["val_r1"] >= best - TIE), key=lambda g: (g["depth"], -g["val_r1"]))
+    if chosen["itm_weight"] == 0:
+        return {"chosen": {"fusion": "lavis", "itm_weight": 1.0, "depth": 0}, "chosen_val_r1": chosen["val_r1"]}
+    return {"chosen": {"fusion": "lavis", "itm_weight": chosen["itm_weight"], "depth": chosen["depth"]},
+            "chosen_val_r1": chosen["val_r1"]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cache", required=True)
@@ -59,13 +72,7 @@ def main():
             r1 = sum(retrieval.recall(retrieval.fuse(m, top, logits, w, depth))[1]
                      for *_, m, top, logits in cands) / len(cands)
             grid.append({"depth": depth, "itm_weight": w, "val_r1": round(r1, 4)})
-    best = max(g["val_r1"] for g in grid)
-    chosen = min((g for g in grid if g["val_r1"] >= best - TIE), key=lambda g: (g["depth"], -g["val_r1"]))
-    if chosen["itm_weight"] == 0:  # ITM does not help on validation: rerank off by default, it only costs time
-        chosen = dict(chosen, depth=0)
-    result = {"val_itc_r1": round(itc, 4), "grid": grid,
-              "chosen": {"fusion": "lavis", "itm_weight": chosen["itm_weight"], "depth": chosen["depth"]},
-              "chosen_val_r1": chosen["val_r1"]}
+    result = {"val_itc_r1": round(itc, 4), "grid": grid, **choose(grid)}
     with open(os.path.join(args.work, "rerank.json"), "w") as f:
         json.dump(result, f, indent=1)
     print(json.dumps({k: v for k, v in result.items() if k != "grid"}))

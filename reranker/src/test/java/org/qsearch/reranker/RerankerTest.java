@@ -65,6 +65,11 @@ class RerankerTest {
         return new Reranker(new ItmScorer(encoder, batch), new ImageTokenSource(index, encoder, new SourceImages(root)));
     }
 
+    /** The LAVIS fusion's ITM weight, from bundle.json (chosen on validation). */
+    private double weight() {
+        return encoder.bundle().rerankDefaults().itmWeight();
+    }
+
     private List<ImageHit> candidates(ImageIndexSearcher index, String text) throws IOException {
         return index.searchImages(encoder.encodeTexts(List.of(text))[0], SearchRequest.top(12).exactly());
     }
@@ -77,11 +82,12 @@ class RerankerTest {
             Reranking<ImageHit> r = reranker(stored, collection, 5).rerankImages(text, itc, Fusion.LAVIS, null);
             assertEquals(itc.size(), r.ranked().size());
             assertEquals(0, r.droppedByThreshold());
-            // the expected order: ITC + class-1 logit of the itm graph run pair by pair on float32 tokens
+            // the expected order: ITC + the bundle's weight x class-1 logit of the itm graph run pair by pair
+            // on float32 tokens
             Map<String, Double> expected = new HashMap<>();
             for (ImageHit hit : itc) {
                 float[] logits = encoder.itmLogits(List.of(directTokens.get(hit.id())), List.of(text))[0];
-                expected.put(hit.id(), hit.score() + (double) logits[1]);
+                expected.put(hit.id(), hit.score() + weight() * logits[1]);
             }
             for (Reranked<ImageHit> x : r.ranked()) {
                 // stored tokens are fp16: the logits move by far less than the gaps that order them
@@ -164,7 +170,7 @@ class RerankerTest {
         Reranking<TextHit> r = reranker(stored, collection, 5).rerankTexts(query.imageTokens(), itc, Fusion.LAVIS, null);
         for (Reranked<TextHit> x : r.ranked()) {
             float[] logits = encoder.itmLogits(List.of(query.imageTokens()), List.of(x.hit().text()))[0];
-            assertEquals(x.hit().score() + logits[1], x.score().fused(), 1e-4, x.hit().text());
+            assertEquals(x.hit().score() + weight() * logits[1], x.score().fused(), 1e-4, x.hit().text());
         }
     }
 

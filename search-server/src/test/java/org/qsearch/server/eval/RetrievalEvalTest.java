@@ -82,10 +82,11 @@ class RetrievalEvalTest {
         RetrievalEval eval = new RetrievalEval(pipeline, true);
         assertEquals(expected, eval.recall(pairs, 0));
 
+        double weight = encoder.bundle().rerankDefaults().itmWeight(); // the LAVIS fusion's, from bundle.json
         Map<String, Double> fused = new LinkedHashMap<>();
-        recall(fused, "t2i", rerank(t2i, (row, col) -> encoder.itmLogits(List.of(tokens.get(col)),
+        recall(fused, "t2i", rerank(t2i, weight, (row, col) -> encoder.itmLogits(List.of(tokens.get(col)),
                 List.of(pairs.get(row).text()))[0][1]));
-        recall(fused, "i2t", rerank(sim, (row, col) -> encoder.itmLogits(List.of(tokens.get(row)),
+        recall(fused, "i2t", rerank(sim, weight, (row, col) -> encoder.itmLogits(List.of(tokens.get(row)),
                 List.of(pairs.get(col).text()))[0][1]));
         assertEquals(fused, eval.recall(pairs, RERANK));
     }
@@ -103,8 +104,8 @@ class RetrievalEvalTest {
         double of(int row, int col);
     }
 
-    /** retrieval.py's rerank: top k of each row get sim + ITM class-1 logit, the rest sim - 1e4. */
-    private static double[][] rerank(double[][] sim, ItmLogit itm) {
+    /** retrieval.py's rerank: top k of each row get sim + weight x ITM class-1 logit, the rest sim - 1e4. */
+    private static double[][] rerank(double[][] sim, double weight, ItmLogit itm) {
         double[][] out = new double[sim.length][];
         for (int r = 0; r < sim.length; r++) {
             out[r] = new double[sim[r].length];
@@ -116,7 +117,7 @@ class RetrievalEvalTest {
             final int row = r;
             java.util.Arrays.sort(order, (a, b) -> Double.compare(sim[row][b], sim[row][a]));
             for (int j = 0; j < RERANK; j++) {
-                out[r][order[j]] = sim[r][order[j]] + itm.of(r, order[j]);
+                out[r][order[j]] = sim[r][order[j]] + weight * itm.of(r, order[j]);
             }
         }
         return out;

@@ -91,7 +91,8 @@ class SearchPipelineTest {
         assertEquals(14, r.reranked(), "every image of the collection is within the rerank depth");
         assertTrue(RED_APPLES.contains(r.results().getFirst().uri()), r.results().toString());
         for (ResultItem item : r.results()) {
-            assertEquals(item.itc() + item.itmLogit(), item.score(), 1e-9);
+            assertEquals(item.itc() + pipeline.encoder().bundle().rerankDefaults().itmWeight() * item.itmLogit(),
+                    item.score(), 1e-9);
             assertTrue(item.itm() > 0 && item.itm() < 1);
         }
         for (int i = 1; i < r.results().size(); i++) {
