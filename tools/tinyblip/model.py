@@ -4,7 +4,7 @@ VisionTrunk  : patch embedding + CLS + positions + pre-norm blocks, no final
                norm (the trunk output is what the bundle's vision graph returns).
 QFormer      : BERT-shaped; 32 learned queries before the text tokens, queries
                get no position embedding; self-attention shared by queries and
-               text; cross-attention to the image tokens every other layer, for
+               text; cross-attention to the image tokens every cross_every layers, for
                query positions only; separate feed-forward weights for queries.
 Blip2Stage1  : ln_vision (the checkpoint's post-norm) + Q-Former + vision_proj,
                text_proj, itm_head, and the ITG head tied to word embeddings.
