@@ -25,13 +25,13 @@ import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.encoder.ModelBundle;
 import org.qsearch.encoder.RgbaPixels;
-import org.qsearch.indexer.ContentHash;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.ImageRecord;
-import org.qsearch.indexer.IndexSettings;
-import org.qsearch.indexer.TextRecord;
+import org.qsearch.index.ContentHash;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.ImageIndexSearcher;
+import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.ImageRecord;
+import org.qsearch.index.IndexSettings;
+import org.qsearch.index.TextRecord;
 
 /**
  * The bulk-indexing pipeline: an input's items go through

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.IndexSettings;
+import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.IndexSettings;
 
 /**
  * A bulk run in its own JVM, for the kill test: {@code MODEL INDEX INPUT COMMIT_EVERY}. Prints

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageFeatures;
-import org.qsearch.indexer.ContentHash;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.IndexSettings;
-import org.qsearch.indexer.SearchFilter;
-import org.qsearch.indexer.SearchRequest;
-import org.qsearch.indexer.TextHit;
+import org.qsearch.index.ContentHash;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.ImageIndexSearcher;
+import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.IndexSettings;
+import org.qsearch.index.SearchFilter;
+import org.qsearch.index.SearchRequest;
+import org.qsearch.index.TextHit;
 
 /** The bulk pipeline on real files and the shipped model; nothing here depends on the model's weights. */
 class BulkIndexerTest {

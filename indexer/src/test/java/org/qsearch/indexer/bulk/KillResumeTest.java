@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.Blip2Encoder;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.IndexSettings;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.ImageIndexSearcher;
+import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.IndexSettings;
 
 /**
  * A real bulk run in another JVM, killed with SIGKILL at random points, then resumed: no
