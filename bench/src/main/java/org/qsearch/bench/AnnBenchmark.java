@@ -12,12 +12,12 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
 import org.qsearch.index.ImageHit;
-import org.qsearch.index.ImageIndexSearcher;
-import org.qsearch.index.ImageIndexWriter;
 import org.qsearch.index.ImageRecord;
 import org.qsearch.index.IndexSettings;
+import org.qsearch.index.LuceneIndex;
 import org.qsearch.index.SearchRequest;
 
 /**
@@ -66,7 +66,7 @@ public final class AnnBenchmark {
     /** Builds an index with {@code settings} in {@code dir}, then measures it at each over-fetch (multiples of k). */
     public List<Row> run(String graph, IndexSettings settings, Path dir, int[] overFetch) throws Exception {
         long t0 = System.nanoTime();
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings.withFeatureMode(FeatureMode.RECOMPUTE))) {
+        try (CollectionIndexWriter writer = CollectionIndexWriter.open(dir, settings.withFeatureMode(FeatureMode.RECOMPUTE))) {
             Instant now = Instant.now();
             for (int i = 0; i < images.size(); i++) {
                 writer.putImage(new ImageRecord("i" + i, "i" + i, "-", 0, 0, List.of(), null, null, now, images.get(i)));
@@ -77,7 +77,7 @@ public final class AnnBenchmark {
         }
         double build = (System.nanoTime() - t0) / 1e9;
         List<Row> rows = new ArrayList<>();
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(dir)) {
+        try (LuceneIndex searcher = LuceneIndex.open(dir)) {
             for (int f : overFetch) {
                 SearchRequest request = SearchRequest.top(k).withCandidates(f * k);
                 for (float[] query : queries) { // warm-up: the JIT compiles the search path
@@ -111,7 +111,7 @@ public final class AnnBenchmark {
         return rows;
     }
 
-    private double qpsOnThreads(ImageIndexSearcher searcher, SearchRequest request, int threads) throws Exception {
+    private double qpsOnThreads(LuceneIndex searcher, SearchRequest request, int threads) throws Exception {
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             long start = System.nanoTime();
             List<Future<?>> parts = new ArrayList<>();

@@ -49,10 +49,10 @@ public final class DedupeBenchmark {
 
     public Result run(List<Double> thresholds, int copySample) throws IOException {
         List<ImageHit> hits = new ArrayList<>();
-        collection.searcher().forEachImage(hits::add);
+        collection.index().forEachImage(hits::add);
         List<float[][]> vectors = new ArrayList<>(hits.size());
         for (ImageHit h : hits) {
-            vectors.add(collection.searcher().queryVectors(h.id()).orElseThrow());
+            vectors.add(collection.index().queryVectors(h.id()).orElseThrow());
         }
         double[] best = new double[hits.size()];
         Arrays.fill(best, Double.NEGATIVE_INFINITY);

@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.ImageHit;
-import org.qsearch.index.ImageIndexSearcher;
-import org.qsearch.index.ImageIndexWriter;
 import org.qsearch.index.IndexSettings;
 import org.qsearch.index.SearchRequest;
 import org.qsearch.indexer.bulk.BulkIndexer;
@@ -72,13 +72,13 @@ public final class IndexBenchmark {
     public FormatRow format(String graph, IndexSettings settings, Path dir, float[][] queries, int k, int[] overFetch)
             throws IOException, InterruptedException {
         BulkSummary summary;
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
+        try (CollectionIndexWriter writer = CollectionIndexWriter.open(dir, settings)) {
             summary = new BulkIndexer(encoder, writer, BulkOptions.defaults().withBatchSize(batch)
                     .withErrorsFile(dir.resolve("errors.jsonl")).withProgress(false)).run(new FolderReader(images));
         }
         Map<String, Double> recall = new LinkedHashMap<>();
         Map<String, Latency> latency = new LinkedHashMap<>();
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(dir)) {
+        try (CollectionIndex searcher = CollectionIndex.open(dir)) {
             List<Set<String>> exact = new ArrayList<>();
             for (float[] q : queries) {
                 exact.add(ids(searcher.searchImages(q, SearchRequest.top(k).exactly())));

@@ -97,7 +97,7 @@ public final class PipelineBenchmark {
 
     private float[] imageTokens(ImageHit hit) {
         try {
-            return collection.searcher().imageTokens(hit);
+            return collection.index().imageTokens(hit);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -69,8 +69,8 @@ public final class RetrievalEval {
     private Map<String, String> imageIds() {
         Map<String, String> ids = new HashMap<>();
         try {
-            collection.searcher().forEachImage(hit -> ids.put(hit.uri(), hit.id()));
-            if (collection.searcher().textCount() == 0) {
+            collection.index().forEachImage(hit -> ids.put(hit.uri(), hit.id()));
+            if (collection.index().textCount() == 0) {
                 throw new IllegalArgumentException("the index holds no texts to evaluate image->text against: index the "
                         + "pair texts too (captions with --index-captions-as-texts, or text lines)");
             }

@@ -67,7 +67,7 @@ class RetrievalEvalTest {
         }
         List<float[]> tokens = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            float[][] q = collection.searcher().queryVectors(ids.get(i)).orElseThrow();
+            float[][] q = collection.index().queryVectors(ids.get(i)).orElseThrow();
             float[] flat = new float[q.length * q[0].length];
             for (int j = 0; j < q.length; j++) {
                 System.arraycopy(q[j], 0, flat, j * q[0].length, q[0].length);
@@ -76,7 +76,7 @@ class RetrievalEvalTest {
             for (int t = 0; t < n; t++) {
                 sim[i][t] = image.itc(texts[t]);
             }
-            tokens.add(collection.searcher().imageTokens(pipeline.image(ids.get(i)).orElseThrow()));
+            tokens.add(collection.index().imageTokens(pipeline.image(ids.get(i)).orElseThrow()));
         }
         double[][] t2i = transpose(sim);
         Map<String, Double> expected = new LinkedHashMap<>();

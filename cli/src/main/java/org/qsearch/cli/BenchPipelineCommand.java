@@ -73,7 +73,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         List<PipelineBenchmark.CaptionRow> captions = new ArrayList<>();
         try (SearchCollection collection = index.open(model, settings)) {
             report.put("machine", EncoderBenchmark.machine(collection.encoder(), EncoderOptions.defaults().intraOpThreads()));
-            report.put("images", collection.searcher().imageCount());
+            report.put("images", collection.index().imageCount());
             report.put("rerank_batch", settings.rerankBatch());
             PipelineBenchmark bench = new PipelineBenchmark(collection);
             for (int depth : depths) {
@@ -109,7 +109,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
     private static List<ImageHit> distinctImages(SearchCollection collection, int n) throws java.io.IOException {
         List<ImageHit> ids = new ArrayList<>();
         Set<String> hashes = new HashSet<>();
-        collection.searcher().forEachImage((ImageHit hit) -> {
+        collection.index().forEachImage((ImageHit hit) -> {
             if (ids.size() < n && hashes.add(hit.contentHash())) {
                 ids.add(hit);
             }

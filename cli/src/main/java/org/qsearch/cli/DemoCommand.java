@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.lucene.util.IOUtils;
 import org.qsearch.encoder.Blip2Encoder;
-import org.qsearch.index.ImageIndexSearcher;
-import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.IndexLayoutException;
 import org.qsearch.index.IndexSettings;
 import org.qsearch.indexer.IndexCreation;
@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.isDirectory(index)) {
             return false;
         }
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
+        try (CollectionIndex searcher = CollectionIndex.open(index)) {
             return Integer.toString(images).equals(searcher.commitUserData().get(COMPLETE_KEY));
         } catch (NoSuchFileException e) {
             return false;
@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " (once; stopping is safe, the next run resumes)");
         InputReader manifest = InputFormat.JSONL.open(demo.manifest());
         try (Blip2Encoder encoder = model.open();
-             ImageIndexWriter writer = IndexCreation.DEFAULTS.open(index, encoder, manifest)) {
+             CollectionIndexWriter writer = IndexCreation.DEFAULTS.open(index, encoder, manifest)) {
             BulkOptions options = BulkOptions.defaults()
                     .withErrorsFile(demo.dir().resolve("errors.jsonl"))
                     // greedy snippets: beam search would make the first run several times slower

@@ -57,8 +57,8 @@ final class EvalCommand implements Callable<Integer> {
             }
             RetrievalEval eval = new RetrievalEval(collection, !ann);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("gallery", collection.searcher().imageCount());
-            out.put("texts", collection.searcher().textCount());
+            out.put("gallery", collection.index().imageCount());
+            out.put("texts", collection.index().textCount());
             out.put("pairs", truth.size());
             out.put("search", ann ? "hnsw" : "exact");
             out.put("rerank_k", rerank);

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
-import org.qsearch.index.ImageIndexWriter;
 import org.qsearch.index.VectorFormat;
 import org.qsearch.indexer.GraphChoice;
 import org.qsearch.indexer.IndexCreation;
@@ -122,7 +122,7 @@ final class IndexCommand implements Callable<Integer> {
                 .withPrune(prune);
         var reader = format.open(input);
         IndexCreation creation = new IndexCreation(vectorFormat, hnswM, hnswBeam, features, graph);
-        try (Blip2Encoder enc = model.open(); ImageIndexWriter writer = creation.open(index, enc, reader)) {
+        try (Blip2Encoder enc = model.open(); CollectionIndexWriter writer = creation.open(index, enc, reader)) {
             BulkSummary summary = new BulkIndexer(enc, writer, options).run(reader);
             System.err.println(summary);
             if (mergeTo != null) {

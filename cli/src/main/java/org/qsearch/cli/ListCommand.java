@@ -2,7 +2,7 @@ package org.qsearch.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.qsearch.index.ImageIndexSearcher;
+import org.qsearch.index.CollectionIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,7 +22,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
+        try (CollectionIndex searcher = CollectionIndex.open(index)) {
             if (count) {
                 System.out.println("images " + searcher.imageCount());
                 System.out.println("texts " + searcher.textCount());

@@ -35,8 +35,8 @@ final class Serving {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         String url = server.url() + page;
-        System.err.printf("qsearch: serving %d images and %d texts; writes %s%n", collection.searcher().imageCount(),
-                collection.searcher().textCount(), settings.writesEnabled() ? "on" : "off");
+        System.err.printf("qsearch: serving %d images and %d texts; writes %s%n", collection.index().imageCount(),
+                collection.index().textCount(), settings.writesEnabled() ? "on" : "off");
         System.out.println("qsearch: open " + url + "  (Ctrl-C stops)");
         System.out.flush();
         if (open && !GraphicsEnvironment.isHeadless() && Desktop.isDesktopSupported()

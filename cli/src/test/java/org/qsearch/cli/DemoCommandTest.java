@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qsearch.index.ImageIndexSearcher;
+import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.IndexLayoutException;
 import org.qsearch.indexer.TestCollections;
 import picocli.CommandLine;
@@ -36,7 +36,7 @@ class DemoCommandTest {
 
         assertTrue(demo.ensureIndexed(collection), "the first run indexes");
         assertFalse(Files.exists(stale), "the index of another model bundle is deleted");
-        try (ImageIndexSearcher index = ImageIndexSearcher.open(demo.index(collection))) {
+        try (CollectionIndex index = CollectionIndex.open(demo.index(collection))) {
             assertEquals(2, index.imageCount());
             assertEquals(4, index.textCount(), "each name and each generated caption, as texts");
             assertFalse(index.findImage("1f350").orElseThrow().generatedCaption().isBlank());
@@ -47,9 +47,9 @@ class DemoCommandTest {
         // an index cached by a qsearch of another index layout (its settings file names none: layout 1)
         Path settings = demo.index(collection).resolve("qsearch-index.json");
         Files.writeString(settings, Files.readString(settings).replaceFirst("\"layout\" : \\d+,", ""));
-        assertThrows(IndexLayoutException.class, () -> ImageIndexSearcher.open(demo.index(collection)));
+        assertThrows(IndexLayoutException.class, () -> CollectionIndex.open(demo.index(collection)));
         assertTrue(demo.ensureIndexed(collection), "an index in another layout is rebuilt");
-        try (ImageIndexSearcher index = ImageIndexSearcher.open(demo.index(collection))) {
+        try (CollectionIndex index = CollectionIndex.open(demo.index(collection))) {
             assertEquals(2, index.imageCount());
         }
         assertFalse(demo.ensureIndexed(collection), "then found complete");

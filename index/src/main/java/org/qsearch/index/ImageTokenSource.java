@@ -14,11 +14,11 @@ import org.qsearch.encoder.ImageFeatures;
  * index's {@link FeatureMode}).
  */
 public final class ImageTokenSource {
-    private final ImageIndexSearcher index;
+    private final CollectionIndex index;
     private final Blip2Encoder encoder;
     private final SourceImages sources;
 
-    public ImageTokenSource(ImageIndexSearcher index, Blip2Encoder encoder, SourceImages sources) {
+    public ImageTokenSource(CollectionIndex index, Blip2Encoder encoder, SourceImages sources) {
         this.index = index;
         this.encoder = encoder;
         this.sources = sources;

@@ -25,13 +25,13 @@ class AnnRecallTest {
     @Test
     void recallAtTenWithOverFetch() throws IOException {
         SyntheticCorpus corpus = new SyntheticCorpus(42, 300);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
             for (ImageRecord image : SyntheticCorpus.images(corpus, IMAGES, false)) {
                 writer.putImage(image);
             }
             writer.commit();
             writer.refresh();
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             List<float[]> texts = Stream.generate(corpus::text).limit(QUERIES).toList();
             double[] recalls = new double[3];
             int[] candidates = {10, 50, 100};
@@ -83,7 +83,7 @@ class AnnRecallTest {
                 .withGraph(means, nearMeanOut ? IndexSettings.DEFAULT_GRAPH_MEAN_COSINE : 1, 1);
         // one segment (one graph) whatever an image costs in the indexing buffer: more segments
         // mean smaller graphs, which trap a search less and blur the comparison
-        try (ImageIndexWriter writer = ImageIndexWriter.open(index, settings, ImageIndexWriter.DEFAULT_MAX_FEATURE_FILE_BYTES,
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(index, settings, LuceneIndexWriter.DEFAULT_MAX_FEATURE_FILE_BYTES,
                 ONE_SEGMENT_RAM_MB)) {
             for (ImageRecord image : images) {
                 writer.putImage(image);
@@ -92,8 +92,8 @@ class AnnRecallTest {
             double recall = 0;
             for (int t = 0; t < QUERIES; t++) {
                 float[] text = corpus.text();
-                Set<String> truth = new HashSet<>(ids(writer.searcher().searchImages(text, SearchRequest.top(10).exactly())));
-                List<String> found = ids(writer.searcher().searchImages(text, SearchRequest.top(10).withCandidates(candidates)));
+                Set<String> truth = new HashSet<>(ids(writer.index().searchImages(text, SearchRequest.top(10).exactly())));
+                List<String> found = ids(writer.index().searchImages(text, SearchRequest.top(10).withCandidates(candidates)));
                 recall += found.stream().filter(truth::contains).count() / 10.0 / QUERIES;
             }
             return recall;

@@ -75,7 +75,7 @@ class GraphMembershipTest {
         List<ImageRecord> images = SyntheticCorpus.images(corpus, IMAGES, false);
         IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE)
                 .withGraph(QueryMeans.of(features(images)), 0.9, 0.98);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, settings)) {
             for (int i = 0; i < images.size(); i++) {
                 writer.putImage(images.get(i));
                 if (i == IMAGES / 2) {
@@ -83,7 +83,7 @@ class GraphMembershipTest {
                 }
             }
             writer.refresh();
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             // a text that matches the collapsed vector best: every image's best query is off the graph
             float[] text = corpus.collapsedVector();
             List<String> truth = SyntheticCorpus.exactImageRanking(images, text, 10);
@@ -103,11 +103,11 @@ class GraphMembershipTest {
                 assertArrayEquals(some.features().query(q), stored[q], "query vector " + q);
             }
         }
-        try (ImageIndexSearcher reopened = ImageIndexSearcher.open(dir)) {
+        try (LuceneIndex reopened = LuceneIndex.open(dir)) {
             assertEquals(settings, reopened.settings(), "the means are recorded with the index");
         }
         assertThrows(IndexSettingsConflictException.class,
-                () -> ImageIndexWriter.open(dir, settings.withGraph(QueryMeans.NONE, 0.9, 0.98)));
+                () -> LuceneIndexWriter.open(dir, settings.withGraph(QueryMeans.NONE, 0.9, 0.98)));
     }
 
     /**
@@ -127,7 +127,7 @@ class GraphMembershipTest {
                 SyntheticCorpus.DIM), null));
         IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE)
                 .withGraph(QueryMeans.of(features(images)), 0.9, 0.98);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, settings)) {
             for (int i = 0; i < images.size(); i++) {
                 writer.putImage(images.get(i));
                 if (i % 70 == 69) {
@@ -135,7 +135,7 @@ class GraphMembershipTest {
                 }
             }
             writer.refresh();
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             int checked = 0;
             for (int q = 0; q < SyntheticCorpus.QUERIES; q++) {
                 ImageRecord target = images.get(5 + 6 * q);

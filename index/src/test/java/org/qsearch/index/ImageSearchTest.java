@@ -24,12 +24,12 @@ class ImageSearchTest {
     private final SyntheticCorpus corpus = new SyntheticCorpus(7, 12);
     private final List<ImageRecord> images = new ArrayList<>();
     private final List<TextRecord> texts = new ArrayList<>();
-    private ImageIndexWriter writer;
-    private ImageIndexSearcher searcher;
+    private LuceneIndexWriter writer;
+    private LuceneIndex searcher;
 
     @BeforeAll
     void buildIndex(@TempDir Path dir) throws IOException {
-        writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE));
+        writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE));
         for (int i = 0; i < IMAGES; i++) {
             ImageRecord image = SyntheticCorpus.record("img-" + i, corpus.image(false), null);
             images.add(image);
@@ -44,7 +44,7 @@ class ImageSearchTest {
             writer.putText(text);
         }
         writer.refresh();
-        searcher = writer.searcher();
+        searcher = writer.index();
     }
 
     @AfterAll

@@ -28,28 +28,28 @@ class IndexDurabilityTest {
     @Test
     void settingsAreRecordedAndEnforced() throws IOException {
         IndexSettings settings = SyntheticCorpus.settings(FeatureMode.STORED).withVectorFormat(VectorFormat.INT4).withHnsw(8, 50);
-        ImageIndexWriter.open(dir, settings).close();
+        LuceneIndexWriter.open(dir, settings).close();
         assertEquals(settings, IndexSettingsFile.read(dir.resolve("qsearch-index.json")).orElseThrow());
-        try (ImageIndexWriter reopened = ImageIndexWriter.open(dir)) {
+        try (LuceneIndexWriter reopened = LuceneIndexWriter.open(dir)) {
             assertEquals(settings, reopened.settings());
         }
-        ImageIndexWriter.open(dir, settings).close();
-        assertThrows(IndexSettingsConflictException.class, () -> ImageIndexWriter.open(dir, settings.withHnsw(16, 50)));
+        LuceneIndexWriter.open(dir, settings).close();
+        assertThrows(IndexSettingsConflictException.class, () -> LuceneIndexWriter.open(dir, settings.withHnsw(16, 50)));
         assertThrows(IndexSettingsConflictException.class,
-                () -> ImageIndexWriter.open(dir, settings.withVectorFormat(VectorFormat.INT8)));
+                () -> LuceneIndexWriter.open(dir, settings.withVectorFormat(VectorFormat.INT8)));
         assertThrows(IndexSettingsConflictException.class,
-                () -> ImageIndexWriter.open(dir, settings.withFeatureMode(FeatureMode.RECOMPUTE)));
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(dir)) {
+                () -> LuceneIndexWriter.open(dir, settings.withFeatureMode(FeatureMode.RECOMPUTE)));
+        try (LuceneIndex searcher = LuceneIndex.open(dir)) {
             assertEquals(settings, searcher.settings());
         }
-        assertThrows(NoSuchFileException.class, () -> ImageIndexWriter.open(dir.resolve("absent")));
-        assertThrows(NoSuchFileException.class, () -> ImageIndexSearcher.open(dir.resolve("absent")));
+        assertThrows(NoSuchFileException.class, () -> LuceneIndexWriter.open(dir.resolve("absent")));
+        assertThrows(NoSuchFileException.class, () -> LuceneIndex.open(dir.resolve("absent")));
     }
 
     @Test
     void anIndexInAnotherLayoutMustBeRebuilt() throws IOException {
         IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, settings)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, settings)) {
             writer.putImage(SyntheticCorpus.record("a", corpus.image(false), null));
         }
         Path file = dir.resolve("qsearch-index.json");
@@ -58,40 +58,40 @@ class IndexDurabilityTest {
         // as written before the layout was recorded: layout 1
         Files.writeString(file, json.replaceFirst("\"layout\" : \\d+,", ""));
         for (Executable open : List.<Executable>of(
-                () -> ImageIndexWriter.open(dir).close(), () -> ImageIndexWriter.open(dir, settings).close(),
-                () -> ImageIndexSearcher.open(dir).close(), () -> IndexSettings.recorded(dir))) {
+                () -> LuceneIndexWriter.open(dir).close(), () -> LuceneIndexWriter.open(dir, settings).close(),
+                () -> LuceneIndex.open(dir).close(), () -> IndexSettings.recorded(dir))) {
             IndexLayoutException e = assertThrows(IndexLayoutException.class, open);
             assertTrue(e.getMessage().contains("layout 1") && e.getMessage().contains("rebuild"), e.getMessage());
             assertEquals(dir, e.index());
         }
         Files.writeString(file, json.replaceFirst("\"layout\" : \\d+", "\"layout\" : " + (IndexSchema.LAYOUT + 1)));
-        assertTrue(assertThrows(IndexLayoutException.class, () -> ImageIndexSearcher.open(dir)).getMessage().contains("newer"));
+        assertTrue(assertThrows(IndexLayoutException.class, () -> LuceneIndex.open(dir)).getMessage().contains("newer"));
     }
 
     @Test
     void commitUserDataSurvivesReopen() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
             assertEquals(Map.of(), writer.committedUserData());
             writer.putImage(SyntheticCorpus.record("a", corpus.image(true), null));
             writer.commit(Map.of("progress", "1", "source", "manifest.jsonl"));
             writer.commit(Map.of("progress", "2"));
         }
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir)) {
             assertEquals(Map.of("progress", "2", "source", "manifest.jsonl"), writer.committedUserData());
         }
     }
 
     @Test
     void readOnlySearcherSeesCommitsAfterRefresh() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED));
-             ImageIndexSearcher readOnly = ImageIndexSearcher.open(dir)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED));
+             LuceneIndex readOnly = LuceneIndex.open(dir)) {
             assertEquals(0, readOnly.imageCount());
             List<ImageRecord> images = SyntheticCorpus.images(corpus, 4, true);
             for (ImageRecord image : images) {
                 writer.putImage(image);
             }
             writer.refresh();
-            assertEquals(4, writer.searcher().imageCount(), "near-real-time: visible before commit");
+            assertEquals(4, writer.index().imageCount(), "near-real-time: visible before commit");
             readOnly.refresh();
             assertEquals(0, readOnly.imageCount(), "the read-only searcher sees commits only");
             writer.commit();
@@ -112,7 +112,7 @@ class IndexDurabilityTest {
     void crashAfterCommitRecoversTheCommittedState() throws IOException {
         Path crashed = dir.resolve("crashed");
         List<ImageRecord> images = SyntheticCorpus.images(corpus, 8, true);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir.resolve("live"), SyntheticCorpus.settings(FeatureMode.STORED), 3 * RECORD)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir.resolve("live"), SyntheticCorpus.settings(FeatureMode.STORED), 3 * RECORD)) {
             for (ImageRecord image : images.subList(0, 5)) {
                 writer.putImage(image);
             }
@@ -124,9 +124,9 @@ class IndexDurabilityTest {
             copy(dir.resolve("live"), crashed);
         }
         assertEquals(3, featureFiles(crashed).size(), "8 records over files of 3");
-        try (ImageIndexWriter writer = ImageIndexWriter.open(crashed, null, 3 * RECORD)) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(crashed, null, 3 * RECORD)) {
             assertEquals(Map.of("progress", "5"), writer.committedUserData());
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             assertEquals(5, searcher.imageCount());
             assertEquals(List.of(crashed.resolve("features/features-00000000.bin"), crashed.resolve("features/features-00000001.bin")),
                     featureFiles(crashed));
@@ -145,13 +145,13 @@ class IndexDurabilityTest {
 
     @Test
     void rollbackDiscardsDocumentsAndFeatures() throws IOException {
-        ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED));
+        LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED));
         writer.putImage(SyntheticCorpus.record("kept", corpus.image(true), null));
         writer.commit();
         writer.putImage(SyntheticCorpus.record("dropped", corpus.image(true), null));
         writer.rollback();
         assertEquals(RECORD, Files.size(dir.resolve("features/features-00000000.bin")));
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(dir)) {
+        try (LuceneIndex searcher = LuceneIndex.open(dir)) {
             assertEquals(1, searcher.imageCount());
             assertEquals("kept", searcher.searchImages(corpus.text(), SearchRequest.top(5)).getFirst().id());
         }
@@ -159,11 +159,11 @@ class IndexDurabilityTest {
 
     @Test
     void recomputeModeKeepsNoFeatures() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
             writer.putImage(SyntheticCorpus.record("a", corpus.image(true), null));
             writer.refresh();
-            ImageIndexSearcher searcher = writer.searcher();
-            assertFalse(searcher.featuresAvailable());
+            LuceneIndex searcher = writer.index();
+            assertFalse(Files.exists(dir.resolve("features")), "a recompute index has no feature store");
             ImageHit hit = searcher.searchImages(corpus.text(), SearchRequest.top(1)).getFirst();
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> searcher.imageTokens(hit));
             assertTrue(e.getMessage().contains("RECOMPUTE"), e.getMessage());
@@ -173,12 +173,12 @@ class IndexDurabilityTest {
 
     @Test
     void corruptFeaturesSurfaceThroughTheSearcher() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
             writer.putImage(SyntheticCorpus.record("a", corpus.image(true), null));
             writer.commit();
         }
         FeatureStoreTest.flipByte(dir.resolve("features/features-00000000.bin"), 5000);
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(dir)) {
+        try (LuceneIndex searcher = LuceneIndex.open(dir)) {
             ImageHit hit = searcher.searchImages(corpus.text(), SearchRequest.top(1)).getFirst();
             assertThrows(FeatureStoreCorruptException.class, () -> searcher.imageTokens(hit));
         }

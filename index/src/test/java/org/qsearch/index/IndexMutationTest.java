@@ -20,13 +20,13 @@ class IndexMutationTest {
 
     @Test
     void updateReplacesTheBlockAndDeleteRemovesIt() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.STORED))) {
             List<ImageRecord> images = SyntheticCorpus.images(corpus, 30, true);
             for (ImageRecord image : images) {
                 writer.putImage(image);
             }
             writer.commit();
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             searcher.refresh();
 
             ImageFeatures replacement = corpus.image(true);
@@ -66,13 +66,13 @@ class IndexMutationTest {
 
     @Test
     void textsUpdateAndDelete() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
             ImageFeatures image = corpus.image(false);
             writer.putText(new TextRecord("t", "old", corpus.text(), null, null));
             writer.putText(new TextRecord("t", "new", image.query(3), "img-1", null));
             writer.putText(new TextRecord("other", "other", corpus.text(), null, null));
             writer.refresh();
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             assertEquals(2, searcher.textCount());
             TextHit best = searcher.searchTexts(image, SearchRequest.top(2)).getFirst();
             assertEquals("new", best.text());
@@ -88,19 +88,19 @@ class IndexMutationTest {
 
     @Test
     void imagesAndTextsHaveSeparateIds() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
             writer.putImage(SyntheticCorpus.record("same", corpus.image(false), null));
             writer.putText(new TextRecord("same", "a text", corpus.text(), null, null));
             writer.deleteText("same");
             writer.refresh();
-            assertEquals(1, writer.searcher().imageCount());
-            assertEquals(0, writer.searcher().textCount());
+            assertEquals(1, writer.index().imageCount());
+            assertEquals(0, writer.index().textCount());
         }
     }
 
     @Test
     void rejectsVectorsTheIndexCannotHold() throws IOException {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
             float[] unnormalized = new float[SyntheticCorpus.DIM];
             unnormalized[0] = 2;
             assertThrows(IllegalArgumentException.class,
@@ -113,7 +113,7 @@ class IndexMutationTest {
             assertThrows(IllegalArgumentException.class,
                     () -> writer.putImage(SyntheticCorpus.record("x", corpus.image(false), "[1, 2]")), "metadata must be an object");
             assertThrows(IllegalArgumentException.class,
-                    () -> writer.commit(Map.of(ImageIndexWriter.FEATURES_END_KEY, "0")), "reserved key");
+                    () -> writer.commit(Map.of(LuceneIndexWriter.FEATURES_END_KEY, "0")), "reserved key");
         }
     }
 }

@@ -22,7 +22,7 @@ class MetadataFilterTest {
     @Test
     void filteredSearchesReturnFullCounts() throws IOException {
         SyntheticCorpus corpus = new SyntheticCorpus(11, 5);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
+        try (LuceneIndexWriter writer = LuceneIndexWriter.open(dir, SyntheticCorpus.settings(FeatureMode.RECOMPUTE))) {
             for (int i = 0; i < 50; i++) {
                 String group = i < 3 ? "rare" : i < 23 ? "common" : "other";
                 String json = "{\"group\":\"" + group + "\",\"year\":" + (2000 + i % 2) + ",\"tags\":[\"t" + i + "\",\"all\"],"
@@ -31,7 +31,7 @@ class MetadataFilterTest {
                 writer.putText(new TextRecord("txt-" + i, "text", corpus.text(), null, "{\"group\":\"" + group + "\"}"));
             }
             writer.refresh();
-            ImageIndexSearcher searcher = writer.searcher();
+            LuceneIndex searcher = writer.index();
             float[] text = corpus.text();
             for (SearchRequest request : List.of(SearchRequest.top(10).withCandidates(10), SearchRequest.top(10).exactly())) {
                 List<ImageHit> rare = searcher.searchImages(text, request.withFilter(SearchFilter.metadata("group", "rare")));

@@ -42,10 +42,10 @@ class VectorFormatTest {
         for (VectorFormat format : VectorFormat.values()) {
             Path index = dir.resolve(format.name());
             IndexSettings settings = SyntheticCorpus.settings(FeatureMode.RECOMPUTE).withVectorFormat(format);
-            try (ImageIndexWriter writer = ImageIndexWriter.open(index, settings)) {
+            try (LuceneIndexWriter writer = LuceneIndexWriter.open(index, settings)) {
                 images.forEach(image -> put(writer, image));
             }
-            try (ImageIndexWriter writer = ImageIndexWriter.open(index)) {
+            try (LuceneIndexWriter writer = LuceneIndexWriter.open(index)) {
                 assertEquals(format, writer.settings().vectorFormat(), "recorded");
                 writer.putImage(SyntheticCorpus.record("late", corpus.image(false), null)); // written with the recorded codec
             }
@@ -54,7 +54,7 @@ class VectorFormatTest {
             Map<String, Long> offHeap = offHeapBytes(index.resolve("lucene"));
             quantizedBytes.put(format, offHeap.getOrDefault("veq", 0L));
 
-            try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
+            try (LuceneIndex searcher = LuceneIndex.open(index)) {
                 assertEquals(IMAGES + 1, searcher.imageCount());
                 double recall = 0;
                 for (float[] text : texts) {
@@ -78,7 +78,7 @@ class VectorFormatTest {
         assertTrue(quantizedBytes.get(VectorFormat.INT4) > quantizedBytes.get(VectorFormat.INT1), quantizedBytes.toString());
     }
 
-    private static void put(ImageIndexWriter writer, ImageRecord image) {
+    private static void put(LuceneIndexWriter writer, ImageRecord image) {
         try {
             writer.putImage(image);
         } catch (IOException e) {

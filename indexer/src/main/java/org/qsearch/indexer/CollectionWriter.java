@@ -16,10 +16,10 @@ import java.util.stream.Stream;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.CaptionGenerator;
 import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.CollectionRoot;
 import org.qsearch.index.ContentHash;
 import org.qsearch.index.ImageHit;
-import org.qsearch.index.ImageIndexWriter;
 import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
 import org.qsearch.indexer.bulk.BulkSummary;
@@ -46,12 +46,12 @@ public final class CollectionWriter {
     public record Result(BulkSummary summary, List<String> ids, List<JsonNode> errors) {}
 
     private final Blip2Encoder encoder;
-    private final ImageIndexWriter writer;
+    private final CollectionIndexWriter writer;
     private final Path errorsFile;
     private final CollectionRoot root;
     private final ObjectMapper json;
 
-    public CollectionWriter(Blip2Encoder encoder, ImageIndexWriter writer, Path index, Path root, ObjectMapper json) {
+    public CollectionWriter(Blip2Encoder encoder, CollectionIndexWriter writer, Path index, Path root, ObjectMapper json) {
         this.encoder = encoder;
         this.writer = writer;
         this.errorsFile = index.resolve(WRITE_ERRORS);
@@ -79,7 +79,7 @@ public final class CollectionWriter {
         for (Path file : files) {
             String name = file.getFileName().toString();
             boolean orphan = PARTIAL_NAME.matcher(name).matches()
-                    || UPLOAD_NAME.matcher(name).matches() && !writer.searcher().anyImageAt(UPLOADS + "/" + name);
+                    || UPLOAD_NAME.matcher(name).matches() && !writer.index().anyImageAt(UPLOADS + "/" + name);
             if (orphan && Files.deleteIfExists(file)) {
                 removed++;
             }
@@ -155,7 +155,7 @@ public final class CollectionWriter {
 
     /** Deletes an image (with the captions indexed as its texts) or a text; empty when neither has this id. */
     public synchronized Optional<String> delete(String id) throws IOException {
-        Optional<ImageHit> image = writer.searcher().findImage(id);
+        Optional<ImageHit> image = writer.index().findImage(id);
         String kind;
         if (image.isPresent()) {
             writer.deleteImage(id);
@@ -163,7 +163,7 @@ public final class CollectionWriter {
                 writer.deleteText(text);
             }
             kind = "image";
-        } else if (writer.searcher().findText(id).isPresent()) {
+        } else if (writer.index().findText(id).isPresent()) {
             writer.deleteText(id);
             kind = "text";
         } else {
@@ -181,7 +181,7 @@ public final class CollectionWriter {
     private void removeUploadIfUnused(String uri) throws IOException {
         String prefix = UPLOADS + "/";
         if (uri.startsWith(prefix) && UPLOAD_NAME.matcher(uri.substring(prefix.length())).matches()
-                && !writer.searcher().anyImageAt(uri)) {
+                && !writer.index().anyImageAt(uri)) {
             Files.deleteIfExists(root.resolve(uri));
         }
     }

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.qsearch.encoder.Blip2Encoder;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
-import org.qsearch.index.ImageIndexWriter;
 import org.qsearch.index.IndexSettings;
 import org.qsearch.index.VectorFormat;
 import org.qsearch.indexer.bulk.InputReader;
@@ -23,10 +23,10 @@ public record IndexCreation(VectorFormat vectorFormat, Integer hnswM, Integer hn
     public static final IndexCreation DEFAULTS = new IndexCreation(null, null, null, null, null);
 
     /** Opens the index at {@code dir} for a run over {@code input} (read only when a new index samples it). */
-    public ImageIndexWriter open(Path dir, Blip2Encoder encoder, InputReader input) throws IOException, InterruptedException {
+    public CollectionIndexWriter open(Path dir, Blip2Encoder encoder, InputReader input) throws IOException, InterruptedException {
         Optional<IndexSettings> recorded = IndexSettings.recorded(dir);
         if (recorded.isPresent() && equals(DEFAULTS)) {
-            return ImageIndexWriter.open(dir);
+            return CollectionIndexWriter.open(dir);
         }
         IndexSettings settings = IndexSettings.forDims(encoder.bundle().dims());
         if (vectorFormat != null) {
@@ -48,6 +48,6 @@ public record IndexCreation(VectorFormat vectorFormat, Integer hnswM, Integer hn
         } else {
             settings = (graph == null ? GraphChoice.AUTO : graph).forNewIndex(settings, input, encoder);
         }
-        return ImageIndexWriter.open(dir, settings);
+        return CollectionIndexWriter.open(dir, settings);
     }
 }

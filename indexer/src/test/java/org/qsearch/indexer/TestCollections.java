@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
-import org.qsearch.index.ImageIndexWriter;
 import org.qsearch.index.IndexSettings;
 import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
@@ -90,7 +90,7 @@ public final class TestCollections {
         BulkOptions options = BulkOptions.defaults().withThreads(1).withBatchSize(8).withProgress(false)
                 .withCommits(1000, Duration.ofMinutes(5)).withErrorsFile(index.resolve("errors.jsonl"))
                 .withCaptionsAsTexts(captions);
-        try (ImageIndexWriter writer = ImageIndexWriter.open(index,
+        try (CollectionIndexWriter writer = CollectionIndexWriter.open(index,
                 IndexSettings.forDims(encoder.bundle().dims()).withFeatureMode(mode))) {
             return new BulkIndexer(encoder, writer, options).run(InputFormat.JSONL.open(manifest));
         } catch (InterruptedException e) {

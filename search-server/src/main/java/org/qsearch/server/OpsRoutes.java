@@ -49,11 +49,11 @@ final class OpsRoutes {
                 .put("rerank", collection.encoder().hasItm())
                 .put("captions", collection.encoder().hasCaptions());
         body.putObject("index")
-                .put("images", collection.searcher().imageCount())
-                .put("texts", collection.searcher().textCount())
-                .put("vector_format", collection.searcher().settings().vectorFormat().name().toLowerCase(Locale.ROOT))
-                .put("features", collection.searcher().featuresAvailable() ? "stored" : "recompute");
-        body.put("writes", collection.writable() && settings.writesEnabled())
+                .put("images", collection.index().imageCount())
+                .put("texts", collection.index().textCount())
+                .put("vector_format", collection.index().settings().vectorFormat().name().toLowerCase(Locale.ROOT))
+                .put("features", collection.index().settings().featureMode().name().toLowerCase(Locale.ROOT));
+        body.put("writes", collection.writer() != null && settings.writesEnabled())
                 .put("reads_need_token", settings.protectReads());
         ctx.json(body);
     }

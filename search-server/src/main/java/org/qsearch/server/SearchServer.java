@@ -39,7 +39,7 @@ public final class SearchServer implements AutoCloseable {
     /** Starts serving {@code collection}; port 0 picks a free port (see {@link #port()}). */
     public static SearchServer start(SearchCollection collection, ServerSettings settings) {
         if (collection.root() == null) {
-            throw new IllegalArgumentException("the index at " + collection.index()
+            throw new IllegalArgumentException("the index at " + collection.indexDir()
                     + " does not record where its images are: give the collection root with --root");
         }
         ObjectMapper json = ApiJson.mapper();
@@ -48,8 +48,8 @@ public final class SearchServer implements AutoCloseable {
         RequestReader reader = new RequestReader(json, settings.maxUploadBytes());
         ModelWorkPool pool = new ModelWorkPool(settings.workers(), settings.queueLimit());
         ThumbnailCache thumbnails = new ThumbnailCache(collection.encoder(), settings.thumbnailCacheBytes());
-        CollectionWriter writer = collection.writable() && settings.writesEnabled()
-                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.index(), collection.root(), json)
+        CollectionWriter writer = collection.writer() != null && settings.writesEnabled()
+                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.indexDir(), collection.root(), json)
                 : null;
         if (writer != null) {
             try {
@@ -107,7 +107,7 @@ public final class SearchServer implements AutoCloseable {
 
     private static int count(SearchCollection collection, boolean images) {
         try {
-            return images ? collection.searcher().imageCount() : collection.searcher().textCount();
+            return images ? collection.index().imageCount() : collection.index().textCount();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

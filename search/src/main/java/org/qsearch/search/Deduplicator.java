@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.lucene.util.VectorUtil;
+import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.ImageHit;
-import org.qsearch.index.ImageIndexSearcher;
 
 /**
  * Removes near-identical images from a ranked list, keeping the best-ranked of each group: the
@@ -21,10 +21,10 @@ import org.qsearch.index.ImageIndexSearcher;
 public final class Deduplicator {
     record Page<T>(List<T> kept, int removed) {}
 
-    private final ImageIndexSearcher index;
+    private final CollectionIndex index;
     private final double similarity;
 
-    Deduplicator(ImageIndexSearcher index, double similarity) {
+    Deduplicator(CollectionIndex index, double similarity) {
         this.index = index;
         this.similarity = similarity;
     }

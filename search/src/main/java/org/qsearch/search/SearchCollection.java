@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
-import org.qsearch.index.ImageIndexSearcher;
-import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.CollectionIndexWriter;
 
 /**
  * A collection opened for search, and the one place that opens one: the model bundle, the index
@@ -15,56 +15,52 @@ import org.qsearch.index.ImageIndexWriter;
  * URIs are relative to, and the query pipeline over them. Closing closes them all.
  */
 public final class SearchCollection implements AutoCloseable {
-    /** Where the bulk indexer records the root of its input in each commit. */
-    private static final String BULK_ROOT_KEY = "bulk.input";
-
     private final Blip2Encoder encoder;
-    private final ImageIndexWriter writer;
-    private final ImageIndexSearcher searcher;
-    private final Path index;
+    private final CollectionIndexWriter writer;
+    private final CollectionIndex index;
+    private final Path indexDir;
     private final Path root;
     private final SearchPipeline pipeline;
 
-    private SearchCollection(Blip2Encoder encoder, ImageIndexWriter writer, ImageIndexSearcher searcher, Path index,
+    private SearchCollection(Blip2Encoder encoder, CollectionIndexWriter writer, CollectionIndex index, Path indexDir,
                              Path root, PipelineSettings settings) {
         this.encoder = encoder;
         this.writer = writer;
-        this.searcher = searcher;
         this.index = index;
+        this.indexDir = indexDir;
         this.root = root;
-        this.pipeline = new SearchPipeline(encoder, searcher, root, settings);
+        this.pipeline = new SearchPipeline(encoder, index, root, settings);
     }
 
     /**
      * @param root the collection root, or null for the one the index's last bulk run recorded (none
      *             when it recorded none: then no source image can be read)
      */
-    public static SearchCollection open(Path model, EncoderOptions options, Path index, Path root, boolean writable,
+    public static SearchCollection open(Path model, EncoderOptions options, Path indexDir, Path root, boolean writable,
                                         PipelineSettings settings) throws IOException {
-        if (!Files.isDirectory(index)) {
-            throw new IllegalArgumentException("no index at " + index + ": build one with `qsearch index`");
+        if (!Files.isDirectory(indexDir)) {
+            throw new IllegalArgumentException("no index at " + indexDir + ": build one with `qsearch index`");
         }
-        ImageIndexWriter writer = null;
-        ImageIndexSearcher searcher = null;
+        CollectionIndexWriter writer = null;
+        CollectionIndex index = null;
         Blip2Encoder encoder = null;
         try {
             // the index first: a folder that holds none fails before the model loads
             if (writable) {
-                writer = ImageIndexWriter.open(index);
-                searcher = writer.searcher();
+                writer = CollectionIndexWriter.open(indexDir);
+                index = writer.index();
             } else {
-                searcher = ImageIndexSearcher.open(index);
+                index = CollectionIndex.open(indexDir);
             }
-            String recorded = searcher.commitUserData().get(BULK_ROOT_KEY);
-            Path collectionRoot = root != null ? root : recorded != null ? Path.of(recorded) : null;
+            Path collectionRoot = root != null ? root : index.collectionRoot().orElse(null);
             encoder = Blip2Encoder.open(model, options);
-            return new SearchCollection(encoder, writer, searcher, index,
+            return new SearchCollection(encoder, writer, index, indexDir,
                     collectionRoot == null ? null : collectionRoot.toAbsolutePath().normalize(), settings);
         } catch (IOException | RuntimeException e) {
             if (writer != null) {
                 writer.rollback();
-            } else if (searcher != null) {
-                searcher.close();
+            } else if (index != null) {
+                index.close();
             }
             if (encoder != null) {
                 encoder.close();
@@ -77,8 +73,8 @@ public final class SearchCollection implements AutoCloseable {
         return encoder;
     }
 
-    public ImageIndexSearcher searcher() {
-        return searcher;
+    public CollectionIndex index() {
+        return index;
     }
 
     public SearchPipeline pipeline() {
@@ -90,28 +86,24 @@ public final class SearchCollection implements AutoCloseable {
         return root;
     }
 
-    /** The index folder. */
-    public Path index() {
-        return index;
-    }
-
-    public boolean writable() {
-        return writer != null;
+    /** Where the index is. */
+    public Path indexDir() {
+        return indexDir;
     }
 
     /** The index writer, or null when opened read-only. */
-    public ImageIndexWriter writer() {
+    public CollectionIndexWriter writer() {
         return writer;
     }
 
-    /** The searcher (a view of the writer's when writable), the writer, then the model. */
+    /** The index (a view of the writer's when writable), the writer, then the model. */
     @Override
     public void close() throws IOException {
         try {
             if (writer != null) {
                 writer.close();
             } else {
-                searcher.close();
+                index.close();
             }
         } finally {
             encoder.close();

@@ -14,9 +14,9 @@ import java.util.function.Supplier;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.ContentHash;
 import org.qsearch.index.ImageHit;
-import org.qsearch.index.ImageIndexSearcher;
 import org.qsearch.index.ImageTokenSource;
 import org.qsearch.index.SearchRequest;
 import org.qsearch.index.SearchTrace;
@@ -46,7 +46,7 @@ public final class SearchPipeline {
     static final int MAX_DEDUPE_FETCH = 4096;
 
     private final Blip2Encoder encoder;
-    private final ImageIndexSearcher index;
+    private final CollectionIndex index;
     private final PipelineSettings settings;
     private final SourceImages sources;
     private final ImageTokenSource tokens;
@@ -56,7 +56,7 @@ public final class SearchPipeline {
     private final ZeroShotClassifier classifier;
 
     /** @param collectionRoot the folder image URIs are relative to (null: sources cannot be read) */
-    SearchPipeline(Blip2Encoder encoder, ImageIndexSearcher index, Path collectionRoot, PipelineSettings settings) {
+    SearchPipeline(Blip2Encoder encoder, CollectionIndex index, Path collectionRoot, PipelineSettings settings) {
         if (encoder.bundle().dims().embedDim() != index.settings().embedDim()
                 || encoder.bundle().dims().numQueries() != index.settings().numQueries()) {
             throw new IllegalArgumentException("the index was built with another model: it holds " + index.settings()
@@ -107,11 +107,11 @@ public final class SearchPipeline {
         float[] vector = encoder.encodeTexts(List.of(text))[0];
         times.step("encode");
         if (target == Target.IMAGES) {
-            return images("text", request -> textToImages(vector, request, times), plan,
+            return images("text", request -> searchImages(new float[][] {vector}, request, times), plan,
                     top -> reranker.rerankImages(text, top, ImageCandidates.of(ImageHit::score, tokens::tokens), o.fusion(),
                             o.itmThreshold()), null, o, times);
         }
-        return texts("text", searchTexts(features(new float[][] {vector}), plan, times), plan, null, o, times);
+        return texts("text", searchTexts(new float[][] {vector}, plan, times), plan, null, o, times);
     }
 
     /** An image to texts (ITC, then ITM rerank) or to similar images. */
@@ -123,12 +123,13 @@ public final class SearchPipeline {
         }
         Plan plan = plan(o, target == Target.TEXTS, 0);
         times.step("validate");
-        ImageFeatures query = encoder.encodeImage(imageBytes);
+        ImageFeatures image = encoder.encodeImage(imageBytes);
+        float[][] query = CollectionIndex.queryVectors(image);
         times.step("encode");
         if (target == Target.IMAGES) {
-            return images("image", request -> similarImages(query, request, times), plan, null, null, o, times);
+            return images("image", request -> searchImages(query, request, times), plan, null, null, o, times);
         }
-        return texts("image", searchTexts(query, plan, times), plan, query::imageTokens, o, times);
+        return texts("image", searchTexts(query, plan, times), plan, image::imageTokens, o, times);
     }
 
     /** An indexed image to texts or to similar images (itself left out), from its stored vectors. */
@@ -138,11 +139,10 @@ public final class SearchPipeline {
         Plan plan = plan(o, target == Target.TEXTS, 1);
         ImageHit self = image(indexedImageId).orElseThrow(() -> notFound(indexedImageId));
         times.step("validate");
-        ImageFeatures query = features(io(() -> index.queryVectors(indexedImageId)).orElseThrow(
-                () -> notFound(indexedImageId)));
+        float[][] query = io(() -> index.queryVectors(indexedImageId)).orElseThrow(() -> notFound(indexedImageId));
         times.step("encode");
         if (target == Target.IMAGES) {
-            return images("like", request -> similarImages(query, request, times), plan, null, self.id(), o, times);
+            return images("like", request -> searchImages(query, request, times), plan, null, self.id(), o, times);
         }
         return texts("like", searchTexts(query, plan, times), plan, () -> tokens.tokens(self), o, times);
     }
@@ -173,14 +173,10 @@ public final class SearchPipeline {
         }
         Plan plan = plan(o, false, 0);
         times.step("validate");
-        ImageFeatures query = features(vectors);
         if (target == Target.TEXTS) {
-            return texts("embedding", searchTexts(query, plan, times), plan, null, o, times);
+            return texts("embedding", searchTexts(vectors, plan, times), plan, null, o, times);
         }
-        Function<SearchRequest, List<ImageHit>> search = vectors.length == 1
-                ? request -> textToImages(vectors[0], request, times)
-                : request -> similarImages(query, request, times);
-        return images("embedding", search, plan, null, null, o, times);
+        return images("embedding", request -> searchImages(vectors, request, times), plan, null, null, o, times);
     }
 
     /** A generated caption of image bytes (cached by content). */
@@ -277,21 +273,14 @@ public final class SearchPipeline {
         return new Plan(request, rerank);
     }
 
-    private List<ImageHit> textToImages(float[] vector, SearchRequest request, StepTimes times) {
+    private List<ImageHit> searchImages(float[][] query, SearchRequest request, StepTimes times) {
         SearchTrace trace = new SearchTrace();
-        List<ImageHit> hits = io(() -> index.searchImages(vector, request, trace));
+        List<ImageHit> hits = io(() -> index.searchImages(query, request, trace));
         times.search(trace);
         return hits;
     }
 
-    private List<ImageHit> similarImages(ImageFeatures query, SearchRequest request, StepTimes times) {
-        SearchTrace trace = new SearchTrace();
-        List<ImageHit> hits = io(() -> index.searchSimilarImages(query, request, trace));
-        times.search(trace);
-        return hits;
-    }
-
-    private List<TextHit> searchTexts(ImageFeatures query, Plan plan, StepTimes times) {
+    private List<TextHit> searchTexts(float[][] query, Plan plan, StepTimes times) {
         SearchTrace trace = new SearchTrace();
         List<TextHit> hits = io(() -> index.searchTexts(query, plan.request(), trace));
         times.search(trace);

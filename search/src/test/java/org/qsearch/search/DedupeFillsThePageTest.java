@@ -43,7 +43,7 @@ class DedupeFillsThePageTest {
         collection = SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), tmp.resolve("index"),
                 tmp.resolve("fruit"), false, PipelineSettings.defaults());
         pipeline = collection.pipeline();
-        appleVectors = collection.searcher().queryVectors("red-apple").orElseThrow();
+        appleVectors = collection.index().queryVectors("red-apple").orElseThrow();
     }
 
     @AfterAll

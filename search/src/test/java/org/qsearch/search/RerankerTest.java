@@ -20,9 +20,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.FeatureMode;
 import org.qsearch.index.ImageHit;
-import org.qsearch.index.ImageIndexSearcher;
 import org.qsearch.index.ImageTokenSource;
 import org.qsearch.index.SearchRequest;
 import org.qsearch.index.SourceImages;
@@ -48,8 +48,8 @@ class RerankerTest {
 
     private Blip2Encoder encoder;
     private Path collection;
-    private ImageIndexSearcher stored;
-    private ImageIndexSearcher recompute;
+    private CollectionIndex stored;
+    private CollectionIndex recompute;
     /** Trunk tokens straight from the encoder at float32, by image id. */
     private final Map<String, float[]> directTokens = new HashMap<>();
 
@@ -60,8 +60,8 @@ class RerankerTest {
         TestCollections.indexFruit(encoder, collection, tmp.resolve("stored"), FeatureMode.STORED, Map.of(), TestCollections.Names.CAPTIONS);
         TestCollections.indexFruit(encoder, tmp.resolve("fruit2"), tmp.resolve("recompute"), FeatureMode.RECOMPUTE,
                 Map.of(), TestCollections.Names.CAPTIONS);
-        stored = ImageIndexSearcher.open(tmp.resolve("stored"));
-        recompute = ImageIndexSearcher.open(tmp.resolve("recompute"));
+        stored = CollectionIndex.open(tmp.resolve("stored"));
+        recompute = CollectionIndex.open(tmp.resolve("recompute"));
         for (String id : TestCollections.FRUIT.keySet()) {
             byte[] bytes = Files.readAllBytes(collection.resolve(id + ".png"));
             directTokens.put(id, encoder.encodeImage(bytes).imageTokens());
@@ -88,12 +88,12 @@ class RerankerTest {
         }
     }
 
-    private HitReranker reranker(ImageIndexSearcher index, Path root, int batch) {
+    private HitReranker reranker(CollectionIndex index, Path root, int batch) {
         return new HitReranker(new Reranker(new ItmScorer(encoder, batch)),
                 new ImageTokenSource(index, encoder, new SourceImages(root)));
     }
 
-    private List<ImageHit> candidates(ImageIndexSearcher index, String text) throws IOException {
+    private List<ImageHit> candidates(CollectionIndex index, String text) throws IOException {
         return index.searchImages(encoder.encodeTexts(List.of(text))[0], SearchRequest.top(12).exactly());
     }
 

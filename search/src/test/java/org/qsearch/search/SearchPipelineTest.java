@@ -63,7 +63,7 @@ class SearchPipelineTest {
         TestCollections.indexFruit(encoder, collection, tmp.resolve("index"), FeatureMode.STORED,
                 Map.of("red-apple-copy", "red-apple"), TestCollections.Names.TEXTS);
         // the re-encoded copy goes in with the bulk indexer too, from its own folder
-        try (var writer = org.qsearch.index.ImageIndexWriter.open(tmp.resolve("index"))) {
+        try (var writer = org.qsearch.index.CollectionIndexWriter.open(tmp.resolve("index"))) {
             new org.qsearch.indexer.bulk.BulkIndexer(encoder, writer,
                     org.qsearch.indexer.bulk.BulkOptions.defaults().withProgress(false)
                             .withErrorsFile(tmp.resolve("errors.jsonl")))
@@ -183,7 +183,7 @@ class SearchPipelineTest {
         assertEquals(byText.results().stream().map(ResultItem::id).toList(),
                 byVector.results().stream().map(ResultItem::id).toList());
         assertEquals(0, byVector.reranked());
-        float[][] image = opened.searcher().queryVectors("lemon").orElseThrow();
+        float[][] image = opened.index().queryVectors("lemon").orElseThrow();
         SearchResponse texts = pipeline.searchEmbedding(image, Target.TEXTS, exact(3));
         assertEquals(pipeline.searchLike("lemon", Target.TEXTS, exact(3).withRerank(0)).results(), texts.results());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

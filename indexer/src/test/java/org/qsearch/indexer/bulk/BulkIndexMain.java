@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
-import org.qsearch.index.ImageIndexWriter;
+import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.IndexSettings;
 
 /**
@@ -14,7 +14,7 @@ import org.qsearch.index.IndexSettings;
 public final class BulkIndexMain {
     public static void main(String[] args) throws Exception {
         try (Blip2Encoder encoder = Blip2Encoder.open(Path.of(args[0]), EncoderOptions.defaults());
-             ImageIndexWriter writer = ImageIndexWriter.open(Path.of(args[1]),
+             CollectionIndexWriter writer = CollectionIndexWriter.open(Path.of(args[1]),
                      IndexSettings.forDims(encoder.bundle().dims()))) {
             BulkOptions options = BulkFixtures.options(null).withThreads(1)
                     .withCommits(Integer.parseInt(args[3]), Duration.ofSeconds(1));

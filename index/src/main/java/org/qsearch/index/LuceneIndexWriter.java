@@ -1,6 +1,5 @@
 package org.qsearch.index;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,15 +17,15 @@ import org.apache.lucene.util.IOUtils;
 import org.qsearch.encoder.ImageFeatures;
 
 /**
- * Adds, replaces and deletes images and texts, and commits.
+ * The Lucene store's {@link CollectionIndexWriter}.
  *
- * <p>Changes become visible to {@link #searcher()} after {@link #refresh()} (near-real-time,
+ * <p>Changes become visible to {@link #index()} after {@link #refresh()} (near-real-time,
  * no commit needed) and durable after {@link #commit}. A commit first fsyncs the feature store,
  * then records the feature store's durable end in the Lucene commit, so a committed index never
  * points at feature bytes that a crash could lose; on reopen the feature store is cut back to
  * that end. Closing commits.
  */
-public final class ImageIndexWriter implements Closeable {
+public final class LuceneIndexWriter implements CollectionIndexWriter {
     /** Commit user data keys the writer reserves for itself. */
     static final String FEATURES_FILE_KEY = "qsearch.features.file";
     static final String FEATURES_END_KEY = "qsearch.features.end";
@@ -38,13 +37,13 @@ public final class ImageIndexWriter implements Closeable {
     private final IndexWriter writer;
     private final FeatureStore features;
     private final SearcherManager searchers;
-    private final ImageIndexSearcher searcher;
+    private final LuceneIndex index;
     /** Adds hold it shared, commits exclusively: a commit must not take documents whose features it has not synced. */
     private final ReadWriteLock commitLock = new ReentrantReadWriteLock();
     private Map<String, String> committedUserData;
     private FeatureStore.Position committedFeatures;
 
-    private ImageIndexWriter(IndexSettings settings, Directory directory, IndexWriter writer, FeatureStore features,
+    private LuceneIndexWriter(IndexSettings settings, Directory directory, IndexWriter writer, FeatureStore features,
                              Map<String, String> committedUserData, FeatureStore.Position committedFeatures)
             throws IOException {
         this.settings = settings;
@@ -54,11 +53,11 @@ public final class ImageIndexWriter implements Closeable {
         this.committedUserData = committedUserData;
         this.committedFeatures = committedFeatures;
         this.searchers = new SearcherManager(writer, true, false, null);
-        this.searcher = new ImageIndexSearcher(searchers, settings, features, null);
+        this.index = new LuceneIndex(searchers, settings, features, null);
     }
 
     /** Opens an existing index with the settings it was created with. */
-    public static ImageIndexWriter open(Path dir) throws IOException {
+    public static LuceneIndexWriter open(Path dir) throws IOException {
         return open(dir, null, DEFAULT_MAX_FEATURE_FILE_BYTES);
     }
 
@@ -67,16 +66,16 @@ public final class ImageIndexWriter implements Closeable {
      *
      * @throws IndexSettingsConflictException if the index exists with other settings
      */
-    public static ImageIndexWriter open(Path dir, IndexSettings settings) throws IOException {
+    public static LuceneIndexWriter open(Path dir, IndexSettings settings) throws IOException {
         return open(dir, settings, DEFAULT_MAX_FEATURE_FILE_BYTES);
     }
 
-    static ImageIndexWriter open(Path dir, IndexSettings requested, long maxFeatureFileBytes) throws IOException {
+    static LuceneIndexWriter open(Path dir, IndexSettings requested, long maxFeatureFileBytes) throws IOException {
         return open(dir, requested, maxFeatureFileBytes, IndexWriterConfig.DEFAULT_RAM_BUFFER_SIZE_MB);
     }
 
     /** @param ramBufferMb Lucene's flush threshold: tests that compare graphs raise it to keep one segment */
-    static ImageIndexWriter open(Path dir, IndexSettings requested, long maxFeatureFileBytes, double ramBufferMb)
+    static LuceneIndexWriter open(Path dir, IndexSettings requested, long maxFeatureFileBytes, double ramBufferMb)
             throws IOException {
         IndexPaths paths = new IndexPaths(dir);
         IndexSettings settings = IndexSettingsFile.reconcile(paths.settings(), requested);
@@ -102,7 +101,7 @@ public final class ImageIndexWriter implements Closeable {
             Map<String, String> callerData = new HashMap<>(userData);
             callerData.remove(FEATURES_FILE_KEY);
             callerData.remove(FEATURES_END_KEY);
-            ImageIndexWriter opened = new ImageIndexWriter(settings, directory, writer, features, Map.copyOf(callerData),
+            LuceneIndexWriter opened = new LuceneIndexWriter(settings, directory, writer, features, Map.copyOf(callerData),
                     committedFeatures);
             if (!exists) {
                 opened.commit(); // an empty first commit, so that read-only searchers can open the new index
@@ -114,16 +113,18 @@ public final class ImageIndexWriter implements Closeable {
         }
     }
 
+    @Override
     public IndexSettings settings() {
         return settings;
     }
 
-    /** A searcher over this writer's changes, current as of the last {@link #refresh()}. Closed with the writer. */
-    public ImageIndexSearcher searcher() {
-        return searcher;
+    @Override
+    public LuceneIndex index() {
+        return index;
     }
 
     /** Adds an image, replacing the whole block of any image with the same id. */
+    @Override
     public void putImage(ImageRecord image) throws IOException {
         ImageFeatures f = image.features();
         if (f.numQueries() != settings.numQueries() || f.embedDim() != settings.embedDim()
@@ -148,6 +149,7 @@ public final class ImageIndexWriter implements Closeable {
     }
 
     /** Adds a text, replacing any text with the same id. */
+    @Override
     public void putText(TextRecord text) throws IOException {
         if (text.embedding().length != settings.embedDim()) {
             throw new IllegalArgumentException("text " + text.id() + " has an embedding of width "
@@ -159,27 +161,26 @@ public final class ImageIndexWriter implements Closeable {
     }
 
     /** Deletes an image (parent and children: they share the id term). Its feature record stays as unreferenced bytes. */
+    @Override
     public void deleteImage(String id) throws IOException {
         writer.deleteDocuments(IndexSchema.imageIdTerm(id));
     }
 
+    @Override
     public void deleteText(String id) throws IOException {
         writer.deleteDocuments(IndexSchema.textIdTerm(id));
     }
 
-    /** Makes changes made so far visible to {@link #searcher()}. */
+    @Override
     public void refresh() throws IOException {
         searchers.maybeRefreshBlocking();
-    }
-
-    public void commit() throws IOException {
-        commit(Map.of());
     }
 
     /**
      * Makes all changes durable, recording {@code userData} (for instance a bulk indexer's
      * progress) in the commit; keys from earlier commits are kept unless overwritten.
      */
+    @Override
     public void commit(Map<String, String> userData) throws IOException {
         if (userData.containsKey(FEATURES_FILE_KEY) || userData.containsKey(FEATURES_END_KEY)) {
             throw new IllegalArgumentException("commit user data keys starting with qsearch.features are reserved");
@@ -206,17 +207,20 @@ public final class ImageIndexWriter implements Closeable {
      * one HNSW graph per segment, so a bulk-built index that will be searched a lot answers faster
      * merged; the merge itself rebuilds graphs and takes a while.
      */
+    @Override
     public void forceMerge(int maxSegments) throws IOException {
         writer.forceMerge(maxSegments);
         commit();
     }
 
     /** The caller's user data of the last commit (what a resumed bulk indexer reads back). */
+    @Override
     public Map<String, String> committedUserData() {
         return committedUserData;
     }
 
     /** Discards every change since the last commit, feature records included, and closes the writer. */
+    @Override
     public void rollback() throws IOException {
         commitLock.writeLock().lock();
         try {
