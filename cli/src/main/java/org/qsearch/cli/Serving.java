@@ -5,6 +5,7 @@ import java.awt.GraphicsEnvironment;
 import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
+import org.qsearch.search.CollectionStatus;
 import org.qsearch.search.SearchCollection;
 import org.qsearch.server.SearchServer;
 import org.qsearch.server.ServerSettings;
@@ -35,8 +36,9 @@ final class Serving {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         String url = server.url() + page;
-        System.err.printf("qsearch: serving %d images and %d texts; writes %s%n", collection.index().imageCount(),
-                collection.index().textCount(), settings.writesEnabled() ? "on" : "off");
+        CollectionStatus status = collection.status();
+        System.err.printf("qsearch: serving %d images and %d texts; writes %s%n", status.images(), status.texts(),
+                settings.writesEnabled() ? "on" : "off");
         System.out.println("qsearch: open " + url + "  (Ctrl-C stops)");
         System.out.flush();
         if (open && !GraphicsEnvironment.isHeadless() && Desktop.isDesktopSupported()

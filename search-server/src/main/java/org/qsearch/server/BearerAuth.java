@@ -17,7 +17,21 @@ final class BearerAuth {
         this.settings = settings;
     }
 
-    void requireWrite(Context ctx) {
+    /**
+     * The before-handler of every matched route: its {@link Role}'s rule. A route that declares
+     * none is refused: a forgotten role must not leave a route open.
+     */
+    void check(Context ctx) {
+        if (ctx.routeRoles().contains(Role.WRITE)) {
+            requireWrite(ctx);
+        } else if (ctx.routeRoles().contains(Role.READ)) {
+            requireRead(ctx);
+        } else if (!ctx.routeRoles().contains(Role.OPEN)) {
+            throw new IllegalStateException("route " + ctx.method() + " " + ctx.path() + " declares no role");
+        }
+    }
+
+    private void requireWrite(Context ctx) {
         if (settings.token() == null) {
             if (settings.insecureWrites()) {
                 LoopbackHost.requireSameOrigin(ctx);
@@ -29,7 +43,7 @@ final class BearerAuth {
         requireToken(ctx);
     }
 
-    void requireRead(Context ctx) {
+    private void requireRead(Context ctx) {
         if (settings.protectReads()) {
             requireToken(ctx);
         }

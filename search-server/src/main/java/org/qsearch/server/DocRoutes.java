@@ -1,9 +1,12 @@
 package org.qsearch.server;
 
+import static io.javalin.apibuilder.ApiBuilder.delete;
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,42 +19,28 @@ import org.qsearch.index.TextHit;
 import org.qsearch.indexer.CollectionWriter;
 import org.qsearch.indexer.bulk.SourceItem;
 import org.qsearch.search.GenerationOptions;
-import org.qsearch.search.SearchPipeline;
 
 /** GET /api/docs/{id}; and the writes, POST /api/docs and DELETE /api/docs/{id}, when the server takes writes. */
 final class DocRoutes {
     static final int MAX_ITEMS_PER_WRITE = 1000;
 
-    private final SearchPipeline pipeline;
-    private final CollectionWriter writer;
-    private final RequestReader reader;
-    private final ModelWorkPool pool;
-    private final BearerAuth auth;
-    private final ServerMetrics metrics;
-    private final ObjectMapper json;
+    private final ServerContext server;
 
-    /** @param writer null when the index is served read-only */
-    DocRoutes(SearchPipeline pipeline, CollectionWriter writer, RequestReader reader, ModelWorkPool pool, BearerAuth auth,
-              ServerMetrics metrics, ObjectMapper json) {
-        this.pipeline = pipeline;
-        this.writer = writer;
-        this.reader = reader;
-        this.pool = pool;
-        this.auth = auth;
-        this.metrics = metrics;
-        this.json = json;
+    DocRoutes(ServerContext server) {
+        this.server = server;
     }
 
-    void register(RoutesConfig routes) {
-        routes.get("/api/docs/{id}", this::get);
-        routes.post("/api/docs", this::add);
-        routes.delete("/api/docs/{id}", this::delete);
+    /** Inside the /api group. */
+    void register() {
+        get("/docs/{id}", this::find, Role.READ);
+        post("/docs", this::add, Role.WRITE);
+        delete("/docs/{id}", this::remove, Role.WRITE);
     }
 
-    private void get(Context ctx) throws IOException {
-        auth.requireRead(ctx);
+    private void find(Context ctx) throws IOException {
+        ObjectMapper json = server.json();
         String id = ctx.pathParam("id");
-        Optional<ImageHit> image = pipeline.image(id);
+        Optional<ImageHit> image = server.pipeline().image(id);
         if (image.isPresent()) {
             ImageHit hit = image.get();
             ObjectNode body = json.createObjectNode().put("kind", "image").put("id", hit.id()).put("uri", hit.uri())
@@ -64,7 +53,7 @@ final class DocRoutes {
             ctx.json(body);
             return;
         }
-        TextHit text = pipeline.text(id).orElseThrow(() -> ApiProblem.notFound("no image or text with id \"" + id + "\""));
+        TextHit text = server.pipeline().text(id).orElseThrow(() -> ApiProblem.notFound("no image or text with id \"" + id + "\""));
         ObjectNode body = json.createObjectNode().put("kind", "text").put("id", text.id()).put("text", text.text())
                 .put("image_id", text.imageId());
         body.set("metadata", text.metadata());
@@ -72,9 +61,8 @@ final class DocRoutes {
     }
 
     private void add(Context ctx) throws Exception {
-        auth.requireWrite(ctx);
         CollectionWriter w = writable();
-        ApiRequest request = reader.read(ctx, true);
+        ApiRequest request = server.reader().read(ctx, true);
         CollectionWriter.Result result;
         int count;
         if (request.hasImage()) {
@@ -85,7 +73,7 @@ final class DocRoutes {
             String id = request.string("id");
             List<String> given = captions(request.strings("captions"));
             CaptionGenerator.Settings generate = generatedCaptions(request);
-            result = pool.call(() -> w.addUpload(bytes, id, given, metadata == null ? null : metadata.toString(), generate));
+            result = server.pool().call(() -> w.addUpload(bytes, id, given, metadata == null ? null : metadata.toString(), generate));
             count = 1;
         } else {
             request.allowOnly(Set.of("images", "texts", "generate_captions"));
@@ -97,10 +85,11 @@ final class DocRoutes {
                 throw ApiProblem.badRequest(items.size() + " items; one write takes at most " + MAX_ITEMS_PER_WRITE);
             }
             CaptionGenerator.Settings generate = generatedCaptions(request);
-            result = pool.call(() -> w.add(items, generate));
+            result = server.pool().call(() -> w.add(items, generate));
             count = items.size();
         }
-        metrics.recordWriteBatch(count);
+        server.metrics().recordWriteBatch(count);
+        ObjectMapper json = server.json();
         ObjectNode body = json.createObjectNode()
                 .put("indexed", result.summary().indexed()).put("updated", result.summary().updated())
                 .put("skipped", result.summary().skipped()).put("failed", result.summary().failed())
@@ -116,16 +105,16 @@ final class DocRoutes {
         return generate != null && generate ? GenerationOptions.SNIPPET.settings() : null;
     }
 
-    private void delete(Context ctx) throws Exception {
-        auth.requireWrite(ctx);
+    private void remove(Context ctx) throws Exception {
         CollectionWriter w = writable();
         String id = ctx.pathParam("id");
-        String kind = pool.call(() -> w.delete(id))
+        String kind = server.pool().call(() -> w.delete(id))
                 .orElseThrow(() -> ApiProblem.notFound("no image or text with id \"" + id + "\""));
-        ctx.json(json.createObjectNode().put("deleted", id).put("kind", kind));
+        ctx.json(server.json().createObjectNode().put("deleted", id).put("kind", kind));
     }
 
     private CollectionWriter writable() {
+        CollectionWriter writer = server.writer();
         if (writer == null) {
             throw new ApiProblem(403, "Writes disabled", "this server serves its index read-only");
         }

@@ -1,6 +1,7 @@
 package org.qsearch.server;
 
-import io.javalin.config.RoutesConfig;
+import static io.javalin.apibuilder.ApiBuilder.get;
+
 import io.javalin.http.Context;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.qsearch.index.ImageHit;
 import org.qsearch.indexer.ImageSignature;
-import org.qsearch.search.SearchPipeline;
 
 /** GET /api/images/{id} (the original, streamed) and GET /api/images/{id}/thumb (cached thumbnails). */
 final class ImageRoutes {
@@ -19,27 +19,21 @@ final class ImageRoutes {
     private static final String CACHE_CONTROL = "private, max-age=3600";
     private static final int SIGNATURE_BYTES = 16;
 
-    private final SearchPipeline pipeline;
-    private final ThumbnailCache thumbnails;
-    private final ModelWorkPool pool;
-    private final BearerAuth auth;
+    private final ServerContext server;
 
-    ImageRoutes(SearchPipeline pipeline, ThumbnailCache thumbnails, ModelWorkPool pool, BearerAuth auth) {
-        this.pipeline = pipeline;
-        this.thumbnails = thumbnails;
-        this.pool = pool;
-        this.auth = auth;
+    ImageRoutes(ServerContext server) {
+        this.server = server;
     }
 
-    void register(RoutesConfig routes) {
-        routes.get("/api/images/{id}", this::original);
-        routes.get("/api/images/{id}/thumb", this::thumb);
+    /** Inside the /api group. */
+    void register() {
+        get("/images/{id}", this::original, Role.READ);
+        get("/images/{id}/thumb", this::thumb, Role.READ);
     }
 
     private void original(Context ctx) throws IOException {
-        auth.requireRead(ctx);
         ImageHit hit = find(ctx.pathParam("id"));
-        Path file = pipeline.resolveImage(hit);
+        Path file = server.pipeline().resolveImage(hit);
         String etag = '"' + hit.contentHash() + '"';
         if (notModified(ctx, etag)) {
             return;
@@ -71,7 +65,6 @@ final class ImageRoutes {
     }
 
     private void thumb(Context ctx) throws Exception {
-        auth.requireRead(ctx);
         int size = DEFAULT_THUMB_SIZE;
         String param = ctx.queryParam("size");
         if (param != null) {
@@ -86,20 +79,14 @@ final class ImageRoutes {
         if (notModified(ctx, etag)) {
             return;
         }
-        Path file = pipeline.resolveImage(hit);
         int wanted = size;
-        byte[] png = pool.call(() -> thumbnails.get(hit.id(), hit.contentHash(), wanted, () -> {
-            try {
-                return Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
-                throw ApiProblem.notFound("the file of image " + hit.id() + " is no longer in the collection");
-            }
-        }));
+        byte[] png = server.pool().call(() -> server.thumbnails().get(hit.id(), hit.contentHash(), wanted,
+                () -> server.pipeline().sourcePixels(hit)));
         ctx.contentType("image/png").header("ETag", etag).header("Cache-Control", CACHE_CONTROL).result(png);
     }
 
     private ImageHit find(String id) {
-        return pipeline.image(id).orElseThrow(() -> ApiProblem.notFound("no image with id \"" + id + "\""));
+        return server.pipeline().image(id).orElseThrow(() -> ApiProblem.notFound("no image with id \"" + id + "\""));
     }
 
     private static boolean notModified(Context ctx, String etag) {

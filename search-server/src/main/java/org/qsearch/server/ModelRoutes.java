@@ -1,8 +1,8 @@
 package org.qsearch.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Set;
@@ -22,24 +22,17 @@ final class ModelRoutes {
     /** The label as it is: the tiny model's training texts are bare emoji names. */
     private static final String DEFAULT_TEMPLATE = "{}";
 
-    private final SearchPipeline pipeline;
-    private final RequestReader reader;
-    private final ModelWorkPool pool;
-    private final BearerAuth auth;
-    private final ObjectMapper json;
+    private final ServerContext server;
 
-    ModelRoutes(SearchPipeline pipeline, RequestReader reader, ModelWorkPool pool, BearerAuth auth, ObjectMapper json) {
-        this.pipeline = pipeline;
-        this.reader = reader;
-        this.pool = pool;
-        this.auth = auth;
-        this.json = json;
+    ModelRoutes(ServerContext server) {
+        this.server = server;
     }
 
-    void register(RoutesConfig routes) {
-        routes.post("/api/caption", this::caption);
-        routes.post("/api/ask", this::ask);
-        routes.post("/api/classify", this::classify);
+    /** Inside the /api group. */
+    void register() {
+        post("/caption", this::caption, Role.READ);
+        post("/ask", this::ask, Role.READ);
+        post("/classify", this::classify, Role.READ);
     }
 
     private void caption(Context ctx) throws Exception {
@@ -48,7 +41,8 @@ final class ModelRoutes {
         String id = request.string("id");
         byte[] image = id == null ? request.image() : null;
         long start = System.nanoTime();
-        String caption = pool.call(() -> id != null ? pipeline.caption(id, g) : pipeline.caption(image, g));
+        SearchPipeline pipeline = server.pipeline();
+        String caption = server.pool().call(() -> id != null ? pipeline.caption(id, g) : pipeline.caption(image, g));
         ctx.json(answer(id, start).put("caption", caption));
     }
 
@@ -64,7 +58,8 @@ final class ModelRoutes {
         byte[] image = id == null ? request.image() : null;
         String q = question.strip();
         long start = System.nanoTime();
-        String answer = pool.call(() -> id != null ? pipeline.ask(id, q, g) : pipeline.ask(image, q, g));
+        SearchPipeline pipeline = server.pipeline();
+        String answer = server.pool().call(() -> id != null ? pipeline.ask(id, q, g) : pipeline.ask(image, q, g));
         ctx.json(answer(id, start).put("question", q).put("answer", answer));
     }
 
@@ -86,17 +81,17 @@ final class ModelRoutes {
         String id = request.string("id");
         byte[] image = id == null ? request.image() : null;
         long start = System.nanoTime();
-        List<LabelScore> scores = pool.call(() -> id != null ? pipeline.classify(id, labels, template, useItm)
+        SearchPipeline pipeline = server.pipeline();
+        List<LabelScore> scores = server.pool().call(() -> id != null ? pipeline.classify(id, labels, template, useItm)
                 : pipeline.classify(image, labels, template, useItm));
         ObjectNode body = answer(id, start);
-        body.set("labels", json.valueToTree(scores));
+        body.set("labels", server.json().valueToTree(scores));
         ctx.json(body);
     }
 
     /** The request, which names exactly one image: an indexed "id" or an upload. */
     private ApiRequest read(Context ctx, Set<String> fields) throws Exception {
-        auth.requireRead(ctx);
-        ApiRequest request = reader.read(ctx, true);
+        ApiRequest request = server.reader().read(ctx, true);
         request.allowOnly(fields);
         if (request.has("id") == request.hasImage()) {
             throw ApiProblem.badRequest("give exactly one image: \"id\" (an indexed image) or \"image\" (upload or base64)");
@@ -120,7 +115,7 @@ final class ModelRoutes {
     }
 
     private ObjectNode answer(String id, long startNanos) {
-        ObjectNode body = json.createObjectNode();
+        ObjectNode body = server.json().createObjectNode();
         if (id != null) {
             body.put("id", id);
         }

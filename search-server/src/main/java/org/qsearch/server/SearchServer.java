@@ -1,5 +1,7 @@
 package org.qsearch.server;
 
+import static io.javalin.apibuilder.ApiBuilder.path;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -12,6 +14,7 @@ import java.util.EnumSet;
 import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.qsearch.indexer.CollectionWriter;
+import org.qsearch.search.CollectionStatus;
 import org.qsearch.search.SearchCollection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +50,7 @@ public final class SearchServer implements AutoCloseable {
         BearerAuth auth = new BearerAuth(settings);
         RequestReader reader = new RequestReader(json, settings.maxUploadBytes());
         ModelWorkPool pool = new ModelWorkPool(settings.workers(), settings.queueLimit());
-        ThumbnailCache thumbnails = new ThumbnailCache(collection.encoder(), settings.thumbnailCacheBytes());
+        ThumbnailCache thumbnails = new ThumbnailCache(settings.thumbnailCacheBytes());
         CollectionWriter writer = collection.writer() != null && settings.writesEnabled()
                 ? new CollectionWriter(collection.encoder(), collection.writer(), collection.indexDir(), collection.root(), json)
                 : null;
@@ -61,11 +64,13 @@ public final class SearchServer implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        metrics.gauge("qsearch.index.images", "images in the index", () -> count(collection, true));
-        metrics.gauge("qsearch.index.texts", "texts in the index", () -> count(collection, false));
+        metrics.gauge("qsearch.index.images", "images in the index", () -> status(collection).images());
+        metrics.gauge("qsearch.index.texts", "texts in the index", () -> status(collection).texts());
         metrics.gauge("qsearch.pool.queued", "model tasks waiting for a worker", pool::queued);
         metrics.gauge("qsearch.pool.active", "model tasks running", pool::active);
         ProblemResponses problems = new ProblemResponses(json);
+        ServerContext context = new ServerContext(collection, writer, settings, reader, pool, metrics, thumbnails, json);
+        OpsRoutes ops = new OpsRoutes(context);
 
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -77,7 +82,7 @@ public final class SearchServer implements AutoCloseable {
             cfg.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, settings.maxUploadBytes()), SizeUnit.BYTES);
             cfg.http.prefer405over404 = true;
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyProblems(json)));
-            cfg.jetty.modifyServletContextHandler(context -> context.addFilter(new FilterHolder(new MethodOverrideIgnored()), "/*",
+            cfg.jetty.modifyServletContextHandler(servlets -> servlets.addFilter(new FilterHolder(new MethodOverrideIgnored()), "/*",
                     EnumSet.of(DispatcherType.REQUEST)));
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.staticFiles.add(files -> {
@@ -90,11 +95,19 @@ public final class SearchServer implements AutoCloseable {
             if (settings.loopback()) {
                 cfg.routes.before(LoopbackHost::requireLoopbackHost);
             }
-            new SearchRoutes(collection.pipeline(), reader, pool, auth, metrics, json).register(cfg.routes);
-            new ImageRoutes(collection.pipeline(), thumbnails, pool, auth).register(cfg.routes);
-            new DocRoutes(collection.pipeline(), writer, reader, pool, auth, metrics, json).register(cfg.routes);
-            new ModelRoutes(collection.pipeline(), reader, pool, auth, json).register(cfg.routes);
-            new OpsRoutes(collection, settings, metrics, json).register(cfg.routes);
+            // every route declares its role, checked here; the page's own files (not routes) are public
+            cfg.routes.beforeMatched("/api/*", auth::check);
+            cfg.routes.beforeMatched("/metrics", auth::check);
+            cfg.routes.apiBuilder(() -> {
+                path("/api", () -> {
+                    new SearchRoutes(context).register();
+                    new ImageRoutes(context).register();
+                    new DocRoutes(context).register();
+                    new ModelRoutes(context).register();
+                    ops.register();
+                });
+                ops.registerMetrics();
+            });
         });
         try {
             app.start();
@@ -105,9 +118,9 @@ public final class SearchServer implements AutoCloseable {
         return new SearchServer(app, pool, settings.host());
     }
 
-    private static int count(SearchCollection collection, boolean images) {
+    private static CollectionStatus status(SearchCollection collection) {
         try {
-            return images ? collection.index().imageCount() : collection.index().textCount();
+            return collection.status();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -10,32 +10,30 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.RgbaPixels;
 
 /**
  * Thumbnails as PNG (alpha kept: emoji are transparent), scaled to fit a square and never
  * enlarged, kept in a least-recently-used cache bounded in bytes. Keys include the image's
- * content hash, so a re-indexed image gets fresh thumbnails. Decoding goes through the encoder's
- * decoder, so the same pixel cap guards against decompression bombs.
+ * content hash, so a re-indexed image gets fresh thumbnails. The source comes decoded
+ * ({@link org.qsearch.search.SearchPipeline#sourcePixels}: the encoder's pixel cap guards against
+ * decompression bombs).
  */
 final class ThumbnailCache {
     static final int MIN_SIZE = 16;
     static final int MAX_SIZE = 1024;
 
-    /** Makes the original's bytes on a cache miss. */
+    /** The original's pixels, asked for on a cache miss. */
     interface Source {
-        byte[] bytes() throws IOException;
+        RgbaPixels pixels() throws IOException, ImageDecodeException;
     }
 
-    private final Blip2Encoder decoder;
     private final long maxBytes;
     private final LinkedHashMap<String, byte[]> entries = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
 
-    ThumbnailCache(Blip2Encoder decoder, long maxBytes) {
-        this.decoder = decoder;
+    ThumbnailCache(long maxBytes) {
         this.maxBytes = maxBytes;
     }
 
@@ -50,7 +48,7 @@ final class ThumbnailCache {
                 return cached;
             }
         }
-        byte[] png = render(decoder.decode(original.bytes()), size);
+        byte[] png = render(original.pixels(), size);
         synchronized (this) {
             if (entries.put(key, png) == null) {
                 bytes += png.length;

@@ -81,6 +81,13 @@ public final class SearchCollection implements AutoCloseable {
         return pipeline;
     }
 
+    /** What the collection is, as of the index's last refresh. */
+    public CollectionStatus status() throws IOException {
+        return new CollectionStatus(encoder.bundle().name(), encoder.executionProvider(), encoder.hasItm(),
+                encoder.hasCaptions(), index.imageCount(), index.textCount(), index.settings().vectorFormat(),
+                index.settings().featureMode());
+    }
+
     /** The folder the index's image URIs are relative to, or null when none is known. */
     public Path root() {
         return root;

@@ -2,6 +2,7 @@ package org.qsearch.search;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.function.Supplier;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.encoder.RgbaPixels;
 import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.ContentHash;
 import org.qsearch.index.ImageHit;
@@ -235,6 +237,23 @@ public final class SearchPipeline {
     public Optional<TextHit> text(String id) {
         requireId(id);
         return io(() -> index.findText(id));
+    }
+
+    /**
+     * The decoded source of an indexed image (the encoder's decoder: its pixel cap guards against
+     * decompression bombs), for thumbnails.
+     */
+    public RgbaPixels sourcePixels(ImageHit hit) throws ImageDecodeException {
+        Path file = resolveImage(hit);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new NotFoundException("the file of image " + hit.id() + " is no longer in the collection");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return encoder.decode(bytes);
     }
 
     /** The source file of an indexed image; never outside the collection root. */

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.ImageDecodeException;
+import org.qsearch.encoder.ImageTooLargeException;
+import org.qsearch.encoder.RgbaPixels;
+import org.qsearch.encoder.TestImages;
 import org.qsearch.index.FeatureMode;
 import org.qsearch.index.ImageHit;
 import org.qsearch.indexer.TestCollections;
@@ -209,6 +212,23 @@ class SearchPipelineTest {
         ImageHit escaping = new ImageHit("x", "../../etc/passwd", 0, 0, "h", 1, 1, List.of(), null, null, null, null);
         assertThrows(SecurityException.class, () -> pipeline.resolveImage(escaping));
         assertEquals(collection.resolve("pear.png"), pipeline.resolveImage(pipeline.image("pear").orElseThrow()));
+    }
+
+    @Test
+    void sourcePixelsGoThroughTheDecodersPixelCap() throws Exception {
+        Path bomb = Files.write(collection.resolve("bomb.png"), TestImages.pngHeaderOnly(30_000, 30_000));
+        try {
+            ImageHit hit = new ImageHit("bomb", "bomb.png", 0, 0, "h", 1, 1, List.of(), null, null, null, null);
+            assertThrows(ImageTooLargeException.class, () -> pipeline.sourcePixels(hit));
+            ImageHit gone = new ImageHit("gone", "gone.png", 0, 0, "h", 1, 1, List.of(), null, null, null, null);
+            assertThrows(NotFoundException.class, () -> pipeline.sourcePixels(gone));
+            ImageHit pear = pipeline.image("pear").orElseThrow();
+            RgbaPixels pixels = pipeline.sourcePixels(pear);
+            assertEquals(pear.width(), pixels.width(), "the indexed image, decoded as it was indexed");
+            assertEquals(pear.height(), pixels.height());
+        } finally {
+            Files.delete(bomb);
+        }
     }
 
     @Test
