@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 final class RequestReader {
     /** Room for the JSON around a base64 image (4/3 of its bytes) and the other fields. */
     private static final long JSON_OVERHEAD_BYTES = 64 * 1024;
+    private static final Map<String, String> CLOSE = Map.of("Connection", "close");
     private static final Pattern TOO_MANY_PARTS = Pattern.compile("too many keys \\[\\d+ > (\\d+)\\]");
 
     private final ObjectMapper json;
@@ -101,7 +102,9 @@ final class RequestReader {
     /**
      * Jetty reports its multipart limits (checked as it parses) as an IllegalStateException under
      * a ServletException: the byte limits ("max ...") and the part count ("Form with too many keys
-     * [N > M]"); anything else it could not parse is a malformed body.
+     * [N > M]"); anything else it could not parse is a malformed body. The parser stopped inside
+     * the body, so the connection closes after the answer: said in a header, so that a client does
+     * not send its next request on it.
      */
     private ApiProblem multipartProblem(Exception failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -111,12 +114,12 @@ final class RequestReader {
                 }
                 Matcher parts = TOO_MANY_PARTS.matcher(t.getMessage());
                 if (parts.find()) {
-                    return ApiProblem.badRequest("the form has more than " + parts.group(1) + " fields; the limit is "
-                            + parts.group(1) + " (the image and its fields)");
+                    return new ApiProblem(400, "Bad request", "the form has more than " + parts.group(1)
+                            + " fields; the limit is " + parts.group(1) + " (the image and its fields)", CLOSE);
                 }
             }
         }
-        return ApiProblem.badRequest("malformed multipart body");
+        return new ApiProblem(400, "Bad request", "malformed multipart body", CLOSE);
     }
 
     private static byte[] readBody(Context ctx, long limit) throws IOException {

@@ -241,6 +241,8 @@ class SearchApiTest {
         HttpResponse<String> r = fruit.send(HttpRequest.newBuilder(fruit.uri("/api/search"))
                 .header("Content-Type", form.contentType()).POST(form.publisher()).build());
         assertProblem(r, 400, "fields");
+        // the rest of the body is unread: a client must not send its next request on this connection
+        assertEquals("close", r.headers().firstValue("Connection").orElse(""), r.headers().toString());
     }
 
     @Test
