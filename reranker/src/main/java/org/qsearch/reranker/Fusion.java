@@ -9,12 +9,11 @@ import java.util.Locale;
 public enum Fusion {
     /**
      * LAVIS: mean over the 32 queries of the ITM class-1 logit, plus the ITC similarity (max over
-     * the queries, no temperature). See {@code compute_sim_matrix} in LAVIS
-     * lavis/models/blip2_models/blip2.py ({@code score_matrix_i2t[i, topk_idx] = score + topk_sim},
-     * where {@code score} is {@code compute_itm}'s {@code itm_logit[:, :, 1].mean(dim=1)} from
-     * blip2_qformer.py). The itm graph already returns the logits averaged over the queries, and
-     * class 1 of the mean is the mean of class 1. The logit is scaled by the bundle's ITM weight
-     * (bundle.json "rerank", chosen on validation data; 1, LAVIS's plain sum, when absent).
+     * the queries, no temperature), as LAVIS's retrieval orders its reranked candidates (the facts
+     * and their sources: docs/design.md, "BLIP-2 facts"). The itm graph already returns the logits
+     * averaged over the queries, and class 1 of the mean is the mean of class 1. The logit is
+     * scaled by the bundle's ITM weight (bundle.json "rerank", chosen on validation data; 1,
+     * LAVIS's plain sum, when absent).
      */
     LAVIS("lavis"),
     /** The ITM match probability alone: softmax of the mean logits, class 1 (HF's itm_score). */

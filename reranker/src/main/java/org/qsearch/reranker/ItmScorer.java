@@ -32,12 +32,12 @@ public final class ItmScorer {
         return encoder.bundle().rerankDefaults().itmWeight();
     }
 
-    /** Logits [n][2] of one image against each text. */
+    /** Logits [n][2] of one image against each text, {@link #batchSize()} texts per graph run. */
     public float[][] logits(float[] imageTokens, List<String> texts) {
         float[][] out = new float[texts.size()][];
         for (int from = 0; from < texts.size(); from += batchSize) {
             List<String> batch = texts.subList(from, Math.min(texts.size(), from + batchSize));
-            float[][] logits = encoder.itmLogits(Collections.nCopies(batch.size(), imageTokens), batch);
+            float[][] logits = encoder.itmLogits(imageTokens, batch);
             System.arraycopy(logits, 0, out, from, logits.length);
         }
         return out;

@@ -8,7 +8,7 @@ import java.util.List;
  * @param ranked             the candidates that passed the threshold, best fused score first
  * @param droppedByThreshold how many candidates the ITM threshold removed
  */
-public record Reranking<T>(List<Reranked<T>> ranked, int droppedByThreshold) {
+public record Reranking<T>(List<Ranked<T>> ranked, int droppedByThreshold) {
     public Reranking {
         ranked = List.copyOf(ranked);
     }

@@ -25,13 +25,13 @@ import org.qsearch.encoder.ImageDecodeException;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.encoder.ModelBundle;
 import org.qsearch.encoder.RgbaPixels;
-import org.qsearch.indexer.ContentHash;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.ImageRecord;
-import org.qsearch.indexer.IndexSettings;
-import org.qsearch.indexer.TextRecord;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.CollectionIndexWriter;
+import org.qsearch.index.ContentHash;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.ImageRecord;
+import org.qsearch.index.IndexSettings;
+import org.qsearch.index.TextRecord;
 
 /**
  * The bulk-indexing pipeline: an input's items go through
@@ -40,7 +40,7 @@ import org.qsearch.indexer.TextRecord;
  *   <li>a pool of threads that read each file, hash it, skip it when the committed index already
  *       holds it unchanged, decode and preprocess it;</li>
  *   <li>one encoder thread that batches images and texts through the model (and the caption LLM);</li>
- *   <li>one writer thread, the only one that touches the {@link ImageIndexWriter}: it writes and
+ *   <li>one writer thread, the only one that touches the {@link CollectionIndexWriter}: it writes and
  *       commits every {@link BulkOptions#commitEvery()} items or {@link BulkOptions#commitInterval()}.</li>
  * </ol>
  * Every hand-off is a bounded queue, so memory does not grow with the collection (except for the
@@ -55,10 +55,10 @@ public final class BulkIndexer {
     private static final long POLL_MILLIS = 100;
 
     private final Blip2Encoder encoder;
-    private final ImageIndexWriter writer;
+    private final CollectionIndexWriter writer;
     private final BulkOptions options;
 
-    public BulkIndexer(Blip2Encoder encoder, ImageIndexWriter writer, BulkOptions options) {
+    public BulkIndexer(Blip2Encoder encoder, CollectionIndexWriter writer, BulkOptions options) {
         ModelBundle.Dims dims = encoder.bundle().dims();
         IndexSettings index = writer.settings();
         if (index.numQueries() != dims.numQueries() || index.embedDim() != dims.embedDim()
@@ -118,7 +118,7 @@ public final class BulkIndexer {
         /** Items read but not yet prepared: bounds the prepare pool's backlog. */
         private final Semaphore inFlight = new Semaphore(2 * options.threads());
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final ImageIndexSearcher committed = writer.searcher();
+        private final CollectionIndex committed = writer.index();
         private ErrorLog errors;
         private ExecutorService preparers;
 
@@ -438,7 +438,7 @@ public final class BulkIndexer {
         private void prune() throws IOException {
             writer.refresh();
             List<ImageHit> gone = new ArrayList<>();
-            writer.searcher().forEachImage(hit -> {
+            writer.index().forEachImage(hit -> {
                 if (!seen.contains(hit.id())) {
                     gone.add(hit);
                 }
@@ -451,7 +451,8 @@ public final class BulkIndexer {
         }
 
         private void commit() throws IOException {
-            writer.commit(Map.of("bulk.input", input.root().toString(), "bulk.committed_at", Instant.now().toString()));
+            writer.commit(Map.of(CollectionIndexWriter.COLLECTION_ROOT_KEY, input.root().toString(), "bulk.committed_at",
+                    Instant.now().toString()));
         }
 
         // --- plumbing ---

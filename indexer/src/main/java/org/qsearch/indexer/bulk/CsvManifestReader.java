@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * A CSV manifest with a header row. Columns {@code image} or {@code text} (one of them per row),
@@ -18,53 +15,25 @@ import java.util.OptionalLong;
  * becomes a metadata string. Fields may be double-quoted (with "" for a quote); a quoted field
  * cannot span lines. A row with the wrong number of fields is reported with its line number.
  */
-public final class CsvManifestReader implements InputReader {
+public final class CsvManifestReader extends LineManifestReader {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RESERVED = List.of("image", "text", "id", "captions");
 
-    private final ManifestFile manifest;
-
     public CsvManifestReader(Path manifest) {
-        this.manifest = ManifestFile.of(manifest);
+        super(manifest, 1);
     }
 
     @Override
-    public Path root() {
-        return manifest.root();
-    }
-
-    @Override
-    public OptionalLong size() throws IOException {
-        return OptionalLong.of(Math.max(0, manifest.nonBlankLines() - 1));
-    }
-
-    @Override
-    public void read(Sink sink) throws IOException, InterruptedException {
-        try (BufferedReader in = Files.newBufferedReader(manifest.path(), StandardCharsets.UTF_8)) {
-            String headerLine = in.readLine();
-            List<String> header = headerLine == null ? List.of()
-                    : fields(headerLine.startsWith("\uFEFF") ? headerLine.substring(1) : headerLine)
-                            .stream().map(String::strip).toList();
-            if (!header.contains("image") && !header.contains("text")) {
-                throw new IOException(manifest + ": the CSV header must name an \"image\" or a \"text\" column, it is "
-                        + header);
-            }
-            int number = 1;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                SourceItem item;
-                try {
-                    item = parse(header, line, number);
-                } catch (IllegalArgumentException e) {
-                    sink.malformed(new ItemError(manifest.toString(), number, e.getMessage()));
-                    continue;
-                }
-                sink.item(item);
-            }
+    EntryParser start(BufferedReader in) throws IOException {
+        String headerLine = in.readLine();
+        List<String> header = headerLine == null ? List.of()
+                : fields(headerLine.startsWith("\uFEFF") ? headerLine.substring(1) : headerLine)
+                        .stream().map(String::strip).toList();
+        if (!header.contains("image") && !header.contains("text")) {
+            throw new IOException(manifest + ": the CSV header must name an \"image\" or a \"text\" column, it is "
+                    + header);
         }
+        return (line, number) -> parse(header, line, number);
     }
 
     private SourceItem parse(List<String> header, String line, int number) {

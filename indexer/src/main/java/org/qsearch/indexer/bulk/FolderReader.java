@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
-import org.qsearch.indexer.CollectionRoot;
+import org.qsearch.index.CollectionRoot;
+import org.qsearch.indexer.ImageSignature;
 
 /**
  * The images of a folder and its subfolders, in name order (so runs are reproducible).

@@ -4,13 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * A JSONL manifest: one object per line, {@code {"image": "a/b.png"} } (relative to the
@@ -18,44 +14,16 @@ import java.util.OptionalLong;
  * {@code "captions": [...]} and {@code "metadata": {...}}. Blank lines are skipped; a line that
  * is not such an object is reported with its line number.
  */
-public final class JsonlManifestReader implements InputReader {
+public final class JsonlManifestReader extends LineManifestReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ManifestFile manifest;
-
     public JsonlManifestReader(Path manifest) {
-        this.manifest = ManifestFile.of(manifest);
+        super(manifest, 0);
     }
 
     @Override
-    public Path root() {
-        return manifest.root();
-    }
-
-    @Override
-    public OptionalLong size() throws IOException {
-        return OptionalLong.of(manifest.nonBlankLines());
-    }
-
-    @Override
-    public void read(Sink sink) throws IOException, InterruptedException {
-        try (BufferedReader in = Files.newBufferedReader(manifest.path(), StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                SourceItem item;
-                try {
-                    item = parse(line, number);
-                } catch (IllegalArgumentException e) {
-                    sink.malformed(new ItemError(manifest.toString(), number, e.getMessage()));
-                    continue;
-                }
-                sink.item(item);
-            }
-        }
+    EntryParser start(BufferedReader in) {
+        return this::parse;
     }
 
     private SourceItem parse(String line, int number) {

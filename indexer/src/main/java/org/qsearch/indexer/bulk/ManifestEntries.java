@@ -2,7 +2,7 @@ package org.qsearch.indexer.bulk;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.qsearch.indexer.CollectionRoot;
+import org.qsearch.index.CollectionRoot;
 
 /** Turns the fields of one manifest entry (JSONL line, CSV row, COCO image) into an item, with the manifests' shared rules. */
 final class ManifestEntries {
@@ -29,13 +29,6 @@ final class ManifestEntries {
         if (hasText) {
             return new SourceItem.Text(source, line, text.strip(), id, metadataJson);
         }
-        CollectionRoot collection = new CollectionRoot(root);
-        Path file;
-        try {
-            file = collection.resolve(image);
-        } catch (SecurityException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return new SourceItem.Image(source, line, file, collection.uri(file), id, kept, metadataJson);
+        return SourceItem.Image.inCollection(new CollectionRoot(root), source, line, image, id, kept, metadataJson);
     }
 }

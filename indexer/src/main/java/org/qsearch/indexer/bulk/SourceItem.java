@@ -2,6 +2,7 @@ package org.qsearch.indexer.bulk;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.qsearch.index.CollectionRoot;
 
 /** One thing an input names for indexing: an image file or a standalone text. */
 public sealed interface SourceItem {
@@ -24,6 +25,23 @@ public sealed interface SourceItem {
                  String metadataJson) implements SourceItem {
         public Image {
             captions = captions == null ? List.of() : List.copyOf(captions);
+        }
+
+        /**
+         * The image {@code uri} names in the collection, as a manifest line or an API write gives
+         * it.
+         *
+         * @throws IllegalArgumentException when the URI, or a link on its way, leads outside the collection
+         */
+        public static Image inCollection(CollectionRoot root, String source, Integer line, String uri, String id,
+                                         List<String> captions, String metadataJson) {
+            Path file;
+            try {
+                file = root.resolve(uri);
+            } catch (SecurityException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            return new Image(source, line, file, root.uri(file), id, captions, metadataJson);
         }
     }
 

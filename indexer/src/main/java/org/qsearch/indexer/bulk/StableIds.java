@@ -3,7 +3,7 @@ package org.qsearch.indexer.bulk;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.qsearch.indexer.ContentHash;
+import org.qsearch.index.ContentHash;
 
 /**
  * Ids that stay the same from one run to the next, so that a re-run finds what an earlier run

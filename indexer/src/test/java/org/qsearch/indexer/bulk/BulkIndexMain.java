@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.IndexSettings;
+import org.qsearch.index.CollectionIndexWriter;
+import org.qsearch.index.IndexSettings;
 
 /**
  * A bulk run in its own JVM, for the kill test: {@code MODEL INDEX INPUT COMMIT_EVERY}. Prints
@@ -14,7 +14,7 @@ import org.qsearch.indexer.IndexSettings;
 public final class BulkIndexMain {
     public static void main(String[] args) throws Exception {
         try (Blip2Encoder encoder = Blip2Encoder.open(Path.of(args[0]), EncoderOptions.defaults());
-             ImageIndexWriter writer = ImageIndexWriter.open(Path.of(args[1]),
+             CollectionIndexWriter writer = CollectionIndexWriter.open(Path.of(args[1]),
                      IndexSettings.forDims(encoder.bundle().dims()))) {
             BulkOptions options = BulkFixtures.options(null).withThreads(1)
                     .withCommits(Integer.parseInt(args[3]), Duration.ofSeconds(1));

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.ImageFeatures;
-import org.qsearch.indexer.ContentHash;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.IndexSettings;
-import org.qsearch.indexer.SearchFilter;
-import org.qsearch.indexer.SearchRequest;
-import org.qsearch.indexer.TextHit;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.CollectionIndexWriter;
+import org.qsearch.index.ContentHash;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.IndexSettings;
+import org.qsearch.index.SearchFilter;
+import org.qsearch.index.SearchRequest;
+import org.qsearch.index.TextHit;
 
 /** The bulk pipeline on real files and the shipped model; nothing here depends on the model's weights. */
 class BulkIndexerTest {
@@ -45,7 +45,7 @@ class BulkIndexerTest {
     }
 
     private static BulkSummary index(Path index, InputReader input, BulkOptions options) throws Exception {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(index, IndexSettings.forDims(encoder.bundle().dims()))) {
+        try (CollectionIndexWriter writer = CollectionIndexWriter.open(index, IndexSettings.forDims(encoder.bundle().dims()))) {
             return new BulkIndexer(encoder, writer, options).run(input);
         }
     }
@@ -100,7 +100,7 @@ class BulkIndexerTest {
         assertTrue(reasons.get("notes.png").contains("not an image"), reasons.get("notes.png"));
         assertTrue(reasons.get("bomb.png").contains("100000x100000"), reasons.get("bomb.png"));
 
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(tmp.resolve("index"))) {
+        try (CollectionIndex searcher = CollectionIndex.open(tmp.resolve("index"))) {
             assertEquals(good.size() + 1, searcher.imageCount());
             for (Path image : List.of(good.getFirst(), good.get(5), folder.resolve("really-a-png.txt"))) {
                 ImageFeatures features = encoder.encodeImage(Files.readAllBytes(image));
@@ -147,7 +147,7 @@ class BulkIndexerTest {
         assertEquals(List.of(6, 7, 8, 9, 10, 11, 12), lines.stream().map(e -> e.get("line").asInt()).sorted().toList());
         lines.forEach(e -> assertFalse(e.get("reason").asText().isBlank()));
 
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(tmp.resolve("index"))) {
+        try (CollectionIndex searcher = CollectionIndex.open(tmp.resolve("index"))) {
             String heart = StableIds.image("heart.png");
             ImageHit stored = searcher.findImage(heart).orElseThrow();
             assertEquals(List.of("a red heart", "love"), stored.captions());
@@ -181,7 +181,7 @@ class BulkIndexerTest {
         assertEquals(1, changed.pruned(), changed.toString());
         assertEquals(0, changed.indexed() + changed.failed(), changed.toString());
 
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
+        try (CollectionIndex searcher = CollectionIndex.open(index)) {
             assertEquals(5, searcher.imageCount(), "no duplicates, the deleted file is gone");
             ImageHit updated = searcher.findImage(StableIds.image("gen_000.png")).orElseThrow();
             assertEquals(ContentHash.of(Files.readAllBytes(files.get(3))), updated.contentHash());
@@ -262,7 +262,7 @@ class BulkIndexerTest {
                 // survives a kill (the old defaults committed nothing before 1,000 items or 60 s)
                 for (int polls = 0; polls < 300 && committedMidRun[0] < BulkOptions.DEFAULT_COMMIT_EVERY; polls++) {
                     Thread.sleep(100);
-                    try (ImageIndexSearcher lastCommit = ImageIndexSearcher.open(dir)) {
+                    try (CollectionIndex lastCommit = CollectionIndex.open(dir)) {
                         committedMidRun[0] = lastCommit.textCount();
                     } catch (IOException e) {
                         // no commit yet

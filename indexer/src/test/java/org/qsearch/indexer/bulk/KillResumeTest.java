@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.encoder.Blip2Encoder;
-import org.qsearch.indexer.ImageHit;
-import org.qsearch.indexer.ImageIndexSearcher;
-import org.qsearch.indexer.ImageIndexWriter;
-import org.qsearch.indexer.IndexSettings;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.CollectionIndexWriter;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.IndexSettings;
 
 /**
  * A real bulk run in another JVM, killed with SIGKILL at random points, then resumed: no
@@ -76,7 +76,7 @@ class KillResumeTest {
         Map<String, ImageHit> expected = imagesIn(reference);
         Map<String, ImageHit> actual = imagesIn(killed);
         assertEquals(expected.keySet(), actual.keySet());
-        try (ImageIndexSearcher a = ImageIndexSearcher.open(reference); ImageIndexSearcher b = ImageIndexSearcher.open(killed)) {
+        try (CollectionIndex a = CollectionIndex.open(reference); CollectionIndex b = CollectionIndex.open(killed)) {
             assertEquals(IMAGES, b.imageCount(), "every image exactly once");
             for (String id : expected.keySet()) {
                 assertEquals(expected.get(id).contentHash(), actual.get(id).contentHash());
@@ -92,7 +92,7 @@ class KillResumeTest {
     }
 
     private static BulkSummary index(Blip2Encoder encoder, Path index, Path images) throws Exception {
-        try (ImageIndexWriter writer = ImageIndexWriter.open(index, IndexSettings.forDims(encoder.bundle().dims()))) {
+        try (CollectionIndexWriter writer = CollectionIndexWriter.open(index, IndexSettings.forDims(encoder.bundle().dims()))) {
             return new BulkIndexer(encoder, writer, BulkFixtures.options(null).withThreads(1)).run(new FolderReader(images));
         }
     }
@@ -101,7 +101,7 @@ class KillResumeTest {
     private static Map<String, ImageHit> imagesIn(Path index) throws Exception {
         Map<String, ImageHit> images = new HashMap<>();
         List<String> duplicates = new ArrayList<>();
-        try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
+        try (CollectionIndex searcher = CollectionIndex.open(index)) {
             searcher.forEachImage(hit -> {
                 if (images.put(hit.id(), hit) != null) {
                     duplicates.add(hit.id());
@@ -125,7 +125,7 @@ class KillResumeTest {
     private static void awaitCommitted(Path index, int images, Process process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (process.isAlive() && System.nanoTime() < deadline) {
-            try (ImageIndexSearcher searcher = ImageIndexSearcher.open(index)) {
+            try (CollectionIndex searcher = CollectionIndex.open(index)) {
                 if (searcher.imageCount() >= images) {
                     return;
                 }

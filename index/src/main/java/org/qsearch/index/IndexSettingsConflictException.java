@@ -1,0 +1,8 @@
+package org.qsearch.index;
+
+/** Thrown when an index is opened with settings other than the ones it was created with. */
+public class IndexSettingsConflictException extends IllegalStateException {
+    IndexSettingsConflictException(String message) {
+        super(message);
+    }
+}

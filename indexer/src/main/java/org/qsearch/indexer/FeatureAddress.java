@@ -1,4 +1,0 @@
-package org.qsearch.indexer;
-
-/** Where one image's feature record lives in the feature store: which segment file, at which byte, how long. */
-public record FeatureAddress(int file, long offset, int length) {}

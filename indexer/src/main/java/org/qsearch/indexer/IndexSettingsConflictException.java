@@ -1,8 +1,0 @@
-package org.qsearch.indexer;
-
-/** Thrown when an index is opened with settings other than the ones it was created with. */
-public class IndexSettingsConflictException extends IllegalStateException {
-    IndexSettingsConflictException(String message) {
-        super(message);
-    }
-}

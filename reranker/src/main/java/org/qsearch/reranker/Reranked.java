@@ -1,4 +1,0 @@
-package org.qsearch.reranker;
-
-/** A candidate with its ITM scores. */
-public record Reranked<T>(T hit, ItmScore score) {}
