@@ -134,15 +134,17 @@ class Batches:
 class TrunkViews:
     """The frozen trunk's tokens for every training image, computed once, as
     BLIP-2 can because its ViT is frozen: view 0 is the clean image, the
-    others weakly augmented (scale, shift). Recomputing the trunk and the
-    augmentation every step cost most of a stage-1 step on two cores. Kept
-    float16 in WORK/trunk_views.pt (about 200 MB per view), reused on resume."""
+    others weakly augmented (scale, shift). Saves the trunk forward and the
+    augmentation of every step (small next to the Q-Former's 3.5 s step on two
+    cores, which is the stage's real cost). Kept float16 in
+    WORK/trunk_views.pt (about 200 MB per view), reused on resume."""
 
     def __init__(self, ds, trunk, work, views, seed):
         path = os.path.join(work, "trunk_views.pt")
         self.index = {tuple(p): i for i, p in enumerate(ds.split["train"])}
-        if os.path.isfile(path) and torch.load(path)["views"] == views:
-            self.tokens = torch.load(path)["tokens"]
+        saved = torch.load(path) if os.path.isfile(path) else None
+        if saved is not None and saved["views"] == views:
+            self.tokens = saved["tokens"]
             return
         rng = random.Random(seed)
         pairs = ds.split["train"]
@@ -248,6 +250,17 @@ def train_trunk(ds, cfg, args, log):
     return trunk.eval()
 
 
+@torch.no_grad()
+def itm_negatives(sims):
+    """One negative column per row of sims [B, B]: even rows sample by softmax(sims) (hard),
+    odd rows uniformly among the other columns (easy)."""
+    hard = F.softmax(sims, dim=1) + 1e-5
+    hard.fill_diagonal_(0)
+    easy = torch.ones_like(sims).fill_diagonal_(0)
+    pick_hard = (torch.arange(sims.shape[0]) % 2 == 0)[:, None]
+    return torch.multinomial(torch.where(pick_hard, hard, easy), 1).squeeze(1)
+
+
 def stage1_losses(ds, tokens, s1, texts):
     b = len(texts)
     queries = s1.image_queries(tokens)
@@ -262,15 +275,8 @@ def stage1_losses(ds, tokens, s1, texts):
     # already holds same-subgroup concepts, so these include the hardest), half
     # drawn uniformly from the batch. With hard ones only, ITM stayed at the
     # prior's loss for a whole run: at this scale it first needs easier pairs.
-    with torch.no_grad():
-        def negatives(sims):
-            hard = F.softmax(sims, dim=1) + 1e-5
-            hard.fill_diagonal_(0)
-            easy = torch.ones_like(sims).fill_diagonal_(0)
-            pick_hard = (torch.arange(b) % 2 == 0)[:, None]
-            return torch.multinomial(torch.where(pick_hard, hard, easy), 1).squeeze(1)
-        neg_text = negatives(logits.detach())
-        neg_image = negatives(logits.detach().t())
+    neg_text = itm_negatives(logits.detach())
+    neg_image = itm_negatives(logits.detach().t())
     # a third of the batch as ITM positives, each with a hard negative text and
     # image: the ITM forward over queries and text is the dearest part of a step
     n = b // 3
