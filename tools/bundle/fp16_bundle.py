@@ -21,12 +21,10 @@ import argparse
 import json
 import os
 import shutil
-import sys
 
 import onnx
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import onnx_bundle  # noqa: E402
+import onnx_bundle
 
 
 def convert(src, out, name_suffix="-fp16"):

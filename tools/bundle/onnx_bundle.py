@@ -12,23 +12,12 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-FORMAT_VERSION = 1
 OPSET = 17
 WEIGHTS_FILE = "weights.bin"
 EXTERNAL_MIN_BYTES = 1024  # smaller initializers stay inside their graph
 ALIGN = 64
 # files of a bundle directory that bundle.json does not checksum
 UNCHECKED = ("bundle.json", "golden.json", "eval.json")
-
-
-def llm_past_names(layers):
-    """The llm graph's cache inputs and outputs, in graph order."""
-    ins, outs = [], []
-    for i in range(layers):
-        for kind in ("key", "value"):
-            ins.append("past_key_values.%d.%s" % (i, kind))
-            outs.append("present.%d.%s" % (i, kind))
-    return ins, outs
 
 
 def declare_shapes(model, shapes):

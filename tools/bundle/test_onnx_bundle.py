@@ -3,7 +3,6 @@
     /usr/bin/python3 -m unittest discover -s tools/bundle -t tools/bundle
 """
 import os
-import sys
 import tempfile
 import unittest
 
@@ -11,8 +10,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import onnx_bundle  # noqa: E402
+import onnx_bundle
 
 
 def small_graph(weight):
@@ -84,13 +82,7 @@ class Float16Tests(unittest.TestCase):
             self.assertEqual(sums["weights.bin"]["bytes"], 512)
 
 
-class ContractTests(unittest.TestCase):
-    def test_llm_cache_names(self):
-        ins, outs = onnx_bundle.llm_past_names(2)
-        self.assertEqual(ins, ["past_key_values.0.key", "past_key_values.0.value",
-                               "past_key_values.1.key", "past_key_values.1.value"])
-        self.assertEqual(outs[3], "present.1.value")
-
+class DeclareShapesTests(unittest.TestCase):
     def test_declare_shapes_checks_rank(self):
         m = small_graph(np.zeros((16, 16), np.float32))
         with self.assertRaises(ValueError):

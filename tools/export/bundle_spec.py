@@ -1,20 +1,14 @@
-"""The transformers-free half of tools/export: what a BLIP-2 bundle exported
-from HF checkpoints contains (docs/bundle.md), derived from plain config
-dicts, plus the parity thresholds and report and a greedy decoder over the
+"""The transformers-free half of tools/export: the bundle sections
+(docs/bundle.md; the contract itself is tools/bundle/contract.py) of a BLIP-2
+exported from HF checkpoints, derived from plain config dicts, plus the parity thresholds and report and a greedy decoder over the
 exported graphs. Imports only numpy and the standard library, so its unit
 tests (test_bundle_spec.py) run where transformers is not installed.
 """
 import json
 import math
-import os
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bundle"))
-from onnx_bundle import llm_past_names  # noqa: E402
-
-FORMAT_VERSION = 1
 # LAVIS retrieval settings (its retrieval configs; docs/bundle.md)
 TEXT_MAX_LENGTH = 35
 CAPTION_PROMPT = "a photo of"
@@ -98,60 +92,6 @@ def image_section(processor_cfg):
     return {"size": int(size), "mean": [float(x) for x in mean], "std": [float(x) for x in std],
             "resize": "bicubic_squash", "rescale": float(p.get("rescale_factor", 1 / 255)),
             "alpha": "drop"}
-
-
-def io_shapes(dims, image_size, llm=None):
-    """Contract shapes of every graph's inputs and outputs (docs/bundle.md):
-    graph -> {tensor name -> shape}, numbers fixed, strings dynamic axes."""
-    tok = ["batch", dims["T"], dims["Dv"]]
-    text = ["batch", "sequence"]
-    shapes = {
-        "vision": {"pixel_values": ["batch", 3, image_size, image_size], "image_tokens": tok},
-        "itc_image": {"image_tokens": tok, "query_embeds": ["batch", dims["num_queries"], dims["E"]]},
-        "itc_text": {"input_ids": text, "attention_mask": text, "text_embeds": ["batch", dims["E"]]},
-        "itm": {"image_tokens": tok, "input_ids": text, "attention_mask": text, "itm_logits": ["batch", 2]},
-    }
-    if llm is not None:
-        shapes["caption_prefix"] = {"image_tokens": tok,
-                                    "prefix_embeds": ["batch", dims["num_queries"], dims["Dl"]]}
-        shapes["llm_embed"] = {"input_ids": text, "inputs_embeds": ["batch", "sequence", dims["Dl"]]}
-        ins, outs = llm_past_names(llm["layers"])
-        s = {"inputs_embeds": ["batch", "sequence", dims["Dl"]], "attention_mask": ["batch", "total_sequence"],
-             "logits": ["batch", "sequence", llm["vocab_size"]]}
-        s.update({n: ["batch", llm["heads"], "past_sequence", llm["head_dim"]] for n in ins})
-        s.update({n: ["batch", llm["heads"], "total_sequence", llm["head_dim"]] for n in outs})
-        shapes["llm"] = s
-    return shapes
-
-
-def graph_io_names(graph, llm_layers=0):
-    """(input names, output names) of a contract graph, in graph order."""
-    base = {"vision": (["pixel_values"], ["image_tokens"]),
-            "itc_image": (["image_tokens"], ["query_embeds"]),
-            "itc_text": (["input_ids", "attention_mask"], ["text_embeds"]),
-            "itm": (["image_tokens", "input_ids", "attention_mask"], ["itm_logits"]),
-            "caption_prefix": (["image_tokens"], ["prefix_embeds"]),
-            "llm_embed": (["input_ids"], ["inputs_embeds"]),
-            "llm": (["inputs_embeds", "attention_mask"], ["logits"])}[graph]
-    if graph != "llm":
-        return base
-    ins, outs = llm_past_names(llm_layers)
-    return base[0] + ins, base[1] + outs
-
-
-def dynamic_axes(shapes):
-    """torch.onnx dynamic_axes from contract shapes of one graph."""
-    return {name: {i: d for i, d in enumerate(shape) if isinstance(d, str)} for name, shape in shapes.items()}
-
-
-def manifest(name, image, dims, graphs, files, llm=None, text_tokenizer="qformer_tokenizer.json"):
-    m = {"format_version": FORMAT_VERSION, "name": name, "family": "blip2", "image": image,
-         "text": {"max_length": TEXT_MAX_LENGTH, "tokenizer": text_tokenizer}, "dims": dims}
-    if llm is not None:
-        m["llm"] = llm
-    m["graphs"] = graphs
-    m["files"] = files
-    return m
 
 
 # ---- parity -------------------------------------------------------------------

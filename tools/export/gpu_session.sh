@@ -19,7 +19,8 @@
 set -euo pipefail
 out="${1:?usage: tools/export/gpu_session.sh OUTDIR}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-py="${PYTHON:-python3}"
+export PYTHON="${PYTHON:-python3}"
+py="$root/tools/python"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 cd "$root"

@@ -1,6 +1,6 @@
 """Export HF BLIP-2 checkpoints as a qsearch model bundle (docs/bundle.md).
 
-    python3 tools/export/hf_export.py --itm CKPT_ITM [--caption CKPT_OPT] --out BUNDLE \\
+    tools/python tools/export/hf_export.py --itm CKPT_ITM [--caption CKPT_OPT] --out BUNDLE \\
         [--name NAME] [--fp16 --device cuda] [--golden-images A.png B.png ...]
 
 CKPT_ITM is a local Blip2ForImageTextRetrieval checkpoint directory
@@ -23,19 +23,16 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 
 import numpy as np
 import onnx
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "bundle"))
-import bundle_spec as bs  # noqa: E402
-import hf_common as hc  # noqa: E402
-import onnx_bundle  # noqa: E402
+import bundle_spec as bs
+import contract
+import hf_common as hc
+import onnx_bundle
 
 GOLDEN_TEXTS = ["A woman and her dog sitting in a beach", "a red heart", "a dog face",
                 "a thumbs up sign, drawn as an emoji with a long description that keeps going and going "
@@ -81,13 +78,13 @@ def export_graphs(mods, shapes, dims, image_size, llm, out, dtype, device):
     graphs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for gid, module in mods.items():
-            ins, outs = bs.graph_io_names(gid, llm["layers"] if llm else 0)
+            ins, outs = contract.graph_io_names(gid, llm["layers"] if llm else 0)
             raw_dir = os.path.join(tmp, gid)
             os.makedirs(raw_dir)
             raw = os.path.join(raw_dir, gid + ".onnx")
             with torch.no_grad():
                 torch.onnx.export(module, example_inputs(gid, dims, image_size, llm, dtype, device), raw,
-                                  input_names=ins, output_names=outs, dynamic_axes=bs.dynamic_axes(shapes[gid]),
+                                  input_names=ins, output_names=outs, dynamic_axes=contract.dynamic_axes(shapes[gid]),
                                   opset_version=onnx_bundle.OPSET, do_constant_folding=True)
             model = onnx.load(raw)  # a >2 GiB export comes with external data files beside it
             onnx_bundle.declare_shapes(model, shapes[gid])
@@ -217,11 +214,11 @@ def main(argv=None):
     if args.fp16:
         itm = itm.half()
         cap = cap.half() if cap is not None else None
-    shapes = bs.io_shapes(dims, image["size"], llm)
+    shapes = contract.io_shapes(dims, image["size"], llm)
     graphs = export_graphs(hc.graph_modules(itm, cap), shapes, dims, image["size"], llm, args.out, dtype,
                            args.device)
     name = args.name or os.path.basename(os.path.normpath(args.itm)) + ("-fp16" if args.fp16 else "")
-    manifest = bs.manifest(name, image, dims, graphs, onnx_bundle.file_checksums(args.out), llm)
+    manifest = contract.manifest(name, image, dims, bs.TEXT_MAX_LENGTH, graphs, onnx_bundle.file_checksums(args.out), llm)
     with open(os.path.join(args.out, "bundle.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out)

@@ -1,6 +1,6 @@
 """Check an exported bundle against the HF classes it came from.
 
-    python3 tools/export/parity.py --itm CKPT_ITM [--caption CKPT_OPT] --bundle BUNDLE \\
+    tools/python tools/export/parity.py --itm CKPT_ITM [--caption CKPT_OPT] --bundle BUNDLE \\
         --images A.jpg B.png ... [--device cuda] [--report parity.json]
 
 Runs the same images and texts through HF transformers (float32, eager
@@ -21,10 +21,9 @@ import sys
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import bundle_spec as bs  # noqa: E402
-import hf_common as hc  # noqa: E402
+import bundle_spec as bs
+import contract
+import hf_common as hc
 
 TEXTS = ["A woman and her dog sitting in a beach", "a photo of a cat", "two dogs playing in the snow",
          "a plate of food on a wooden table"]
@@ -105,7 +104,7 @@ def main(argv=None):
     if "captions" in ref:
         prompt = np.array([kw["prompt_ids"]], np.int64)
         layers, heads, hd = llm["layers"], llm["heads"], llm["head_dim"]
-        past_names = bs.llm_past_names(layers)[0]
+        past_names = contract.llm_past_names(layers)[0]
 
         def embed(x):
             return ob.run("llm_embed", input_ids=x)[0]

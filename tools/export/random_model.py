@@ -1,7 +1,7 @@
 """Write a small random-init BLIP-2 pair as local HF checkpoints, for the
 export + parity path without the real weights:
 
-    python3 tools/export/random_model.py --out DIR    # DIR/itm, DIR/caption
+    tools/python tools/export/random_model.py --out DIR    # DIR/itm, DIR/caption
 
 Same classes and layout as the real ones (Blip2ForImageTextRetrieval;
 Blip2ForConditionalGeneration with an OPT language model), small widths:

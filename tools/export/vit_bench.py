@@ -2,7 +2,7 @@
 on CUDA at several batch sizes, in float16, and put it against the GPU's
 float16 tensor-core peak.
 
-    python3 tools/export/vit_bench.py --out vit-g-cuda.json [--batches 1 8 32 64] [--fp32]
+    tools/python tools/export/vit_bench.py --out vit-g-cuda.json [--batches 1 8 32 64] [--fp32]
 
 Shape: EVA ViT-g/14 as BLIP-2 uses it (39 blocks, width 1408, MLP 6144, 16
 heads, 224 px: 257 tokens); exported like the bundle's vision graph
@@ -15,17 +15,14 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import bundle_spec as bs  # noqa: E402
-import hf_common as hc  # noqa: E402
+import bundle_spec as bs
+import hf_common as hc
 
 VIT_G = dict(hidden_size=1408, intermediate_size=6144, num_hidden_layers=39, num_attention_heads=16,
              image_size=224, patch_size=14, qkv_bias=True, layer_norm_eps=1e-6)

@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${QSEARCH_CACHE:-$HOME/.cache/qsearch}"
 work="${TINYBLIP_WORK:-$cache/tinyblip-v2}"
-py=/usr/bin/python3
+py="$root/tools/python"
 cd "$root/tools/tinyblip"
 $py fetch_data.py --cache "$cache"
 OMP_WAIT_POLICY=PASSIVE $py train.py --cache "$cache" --work "$work" --trunk-batch 128 \

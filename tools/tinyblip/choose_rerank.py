@@ -16,7 +16,7 @@ import torch
 
 import data
 import retrieval
-from export import load_stage1
+from shipped import load_stage1
 from train import val_views
 
 WEIGHTS = (0.0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0)

@@ -16,7 +16,7 @@ import torch
 import data
 import generate
 import retrieval
-from export import load_models, rerank_settings
+from shipped import load_models, rerank_settings
 
 ASK_EXAMPLES = [("dog face", "what animal is this?"), ("pizza", "what food is this?"),
                 ("red heart", "what is this?"), ("cat face", "what animal is this?")]

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 
 import numpy as np
@@ -14,41 +13,18 @@ import onnx
 import torch
 import torch.nn as nn
 
+import contract
 import data
 import generate
 import preprocess
-import tokenization
-from model import Blip2Stage1, Blip2Stage2, Config, TinyLM, VisionTrunk
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bundle"))
-from onnx_bundle import (EXTERNAL_MIN_BYTES, FORMAT_VERSION, OPSET, WEIGHTS_FILE,  # noqa: E402
-                         SharedWeights, declare_shapes, file_checksums, io_spec, llm_past_names)
+from onnx_bundle import OPSET, WEIGHTS_FILE, SharedWeights, declare_shapes, file_checksums, io_spec
+from shipped import load_models, rerank_settings
 
 MODEL_VERSION = 2  # the tiny model's own version (format_version is the bundle contract's)
 GOLDEN_IMAGES = 4
 GOLDEN_TEXTS = ["grinning face", "red heart", "dog face",
                 "a thumbs up sign, drawn as an emoji with a long description that keeps going and going "
                 "past the thirty five token limit of the q-former text encoder for sure"]
-
-
-class Int8Embedding(nn.Module):
-    """A word-embedding table stored as int8 rows with one float16 scale each
-    (Gather, Cast, Mul in the graph): the Q-Former's 30,523 x 384 table is a
-    third of the bundle in float16, and row-wise int8 keeps each row's
-    direction to about 0.4% of its largest entry."""
-
-    def __init__(self, weight):
-        super().__init__()
-        scale = (weight.abs().amax(1) / 127).clamp(min=1e-8).half().float()
-        self.register_buffer("q", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
-        self.register_buffer("scale", scale)
-
-    @property
-    def weight(self):
-        return self.q.float() * self.scale[:, None]
-
-    def forward(self, ids):
-        return self.q[ids].float() * self.scale[ids].unsqueeze(-1)
 
 
 class Vision(nn.Module):
@@ -121,78 +97,52 @@ class Llm(nn.Module):
         return (logits,) + tuple(t for kv in present for t in kv)
 
 
-def graph_specs(cfg, trunk, s1, s2, lm):
-    """name -> (module, example inputs, input names, output names, dynamic axes)."""
+def graph_modules(cfg, trunk, s1, s2, lm):
+    """graph name -> (module, example inputs)."""
     b, l, p = 2, 7, 3
-    pix = torch.randn(b, 3, cfg.image_size, cfg.image_size)
     tok = torch.randn(b, cfg.num_tokens, cfg.vit_width)
     ids = torch.randint(1000, 2000, (b, l))
     mask = torch.ones(b, l, dtype=torch.long)
     hd = cfg.lm_hidden // cfg.lm_heads
     past = [torch.randn(b, cfg.lm_heads, p, hd) for _ in range(2 * cfg.lm_layers)]
-    past_in, past_out = llm_past_names(cfg.lm_layers)
-    batch = {0: "batch"}
-    text = {0: "batch", 1: "sequence"}
-    llm_axes = {"inputs_embeds": {0: "batch", 1: "sequence"},
-                "attention_mask": {0: "batch", 1: "total_sequence"},
-                "logits": {0: "batch", 1: "sequence"}}
-    llm_axes.update({n: {0: "batch", 2: "past_sequence"} for n in past_in})
-    llm_axes.update({n: {0: "batch", 2: "total_sequence"} for n in past_out})
     return {
-        "vision": (Vision(trunk), (pix,), ["pixel_values"], ["image_tokens"],
-                   {"pixel_values": batch, "image_tokens": batch}),
-        "itc_image": (ItcImage(s1), (tok,), ["image_tokens"], ["query_embeds"],
-                      {"image_tokens": batch, "query_embeds": batch}),
-        "itc_text": (ItcText(s1), (ids, mask), ["input_ids", "attention_mask"], ["text_embeds"],
-                     {"input_ids": text, "attention_mask": text, "text_embeds": batch}),
-        "itm": (Itm(s1), (tok, ids, mask), ["image_tokens", "input_ids", "attention_mask"],
-                ["itm_logits"], {"image_tokens": batch, "input_ids": text,
-                                 "attention_mask": text, "itm_logits": batch}),
-        "caption_prefix": (CaptionPrefix(s2), (tok,), ["image_tokens"], ["prefix_embeds"],
-                           {"image_tokens": batch, "prefix_embeds": batch}),
-        "llm_embed": (LlmEmbed(lm), (ids,), ["input_ids"], ["inputs_embeds"],
-                      {"input_ids": text, "inputs_embeds": text}),
-        "llm": (Llm(lm), (torch.randn(b, l, cfg.lm_hidden), torch.ones(b, p + l, dtype=torch.long),
-                          *past),
-                ["inputs_embeds", "attention_mask"] + past_in, ["logits"] + past_out, llm_axes),
+        "vision": (Vision(trunk), (torch.randn(b, 3, cfg.image_size, cfg.image_size),)),
+        "itc_image": (ItcImage(s1), (tok,)),
+        "itc_text": (ItcText(s1), (ids, mask)),
+        "itm": (Itm(s1), (tok, ids, mask)),
+        "caption_prefix": (CaptionPrefix(s2), (tok,)),
+        "llm_embed": (LlmEmbed(lm), (ids,)),
+        "llm": (Llm(lm), (torch.randn(b, l, cfg.lm_hidden), torch.ones(b, p + l, dtype=torch.long), *past)),
     }
 
 
-def contract_shapes(cfg):
-    """Every graph input/output shape of docs/bundle.md: numbers are fixed by
-    the bundle dims, strings name dynamic axes."""
-    tok = ["batch", cfg.num_tokens, cfg.vit_width]
-    text = ["batch", "sequence"]
-    hd = cfg.lm_hidden // cfg.lm_heads
-    past_in, past_out = llm_past_names(cfg.lm_layers)
-    llm = {"inputs_embeds": ["batch", "sequence", cfg.lm_hidden],
-           "attention_mask": ["batch", "total_sequence"],
-           "logits": ["batch", "sequence", cfg.lm_vocab]}
-    llm.update({n: ["batch", cfg.lm_heads, "past_sequence", hd] for n in past_in})
-    llm.update({n: ["batch", cfg.lm_heads, "total_sequence", hd] for n in past_out})
-    return {
-        "vision": {"pixel_values": ["batch", 3, cfg.image_size, cfg.image_size], "image_tokens": tok},
-        "itc_image": {"image_tokens": tok, "query_embeds": ["batch", cfg.num_queries, cfg.embed_dim]},
-        "itc_text": {"input_ids": text, "attention_mask": text, "text_embeds": ["batch", cfg.embed_dim]},
-        "itm": {"image_tokens": tok, "input_ids": text, "attention_mask": text, "itm_logits": ["batch", 2]},
-        "caption_prefix": {"image_tokens": tok, "prefix_embeds": ["batch", cfg.num_queries, cfg.lm_hidden]},
-        "llm_embed": {"input_ids": text, "inputs_embeds": ["batch", "sequence", cfg.lm_hidden]},
-        "llm": llm,
-    }
+def bundle_dims(cfg):
+    return {"T": cfg.num_tokens, "Dv": cfg.vit_width, "E": cfg.embed_dim, "H": cfg.qf_hidden,
+            "Dl": cfg.lm_hidden, "num_queries": cfg.num_queries}
 
 
-def export_graphs(cfg, modules, out):
-    specs = graph_specs(cfg, *modules)
+def llm_section(cfg, gpt2):
+    return {"tokenizer": "llm_tokenizer.json", "layers": cfg.lm_layers, "heads": cfg.lm_heads,
+            "head_dim": cfg.lm_hidden // cfg.lm_heads, "vocab_size": cfg.lm_vocab,
+            "max_positions": cfg.lm_max_positions, "bos_token_id": gpt2.eot,
+            "stop_token_id": gpt2.newline, "caption_prompt": data.CAPTION_PROMPT,
+            "question_prompt": data.QUESTION_PROMPT}
+
+
+def export_graphs(cfg, modules, llm, out):
+    shapes = contract.io_shapes(bundle_dims(cfg), cfg.image_size, llm)
     shared = SharedWeights(os.path.join(out, WEIGHTS_FILE))
     graphs = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (module, args, ins, outs, axes) in specs.items():
+        for name, (module, args) in graph_modules(cfg, *modules).items():
             module.eval()
             raw_path = os.path.join(tmp, name + ".onnx")
+            ins, outs = contract.graph_io_names(name, cfg.lm_layers)
             torch.onnx.export(module, args, raw_path, input_names=ins, output_names=outs,
-                              dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+                              dynamic_axes=contract.dynamic_axes(shapes[name]), opset_version=OPSET,
+                              do_constant_folding=True)
             model = onnx.load(raw_path)
-            declare_shapes(model, contract_shapes(cfg)[name])
+            declare_shapes(model, shapes[name])
             shared.externalize(model)
             path = os.path.join(out, name + ".onnx")
             onnx.save(model, path)
@@ -258,66 +208,6 @@ def golden(ds, cfg, trunk, s1, s2, lm, out):
         json.dump(g, f)
 
 
-def bundle_manifest(cfg, ds, graphs, name, out, rerank):
-    return {
-        "format_version": FORMAT_VERSION,
-        "name": name,
-        "model_version": MODEL_VERSION,
-        "family": "blip2",
-        "image": {"size": cfg.image_size, "mean": list(preprocess.MEAN), "std": list(preprocess.STD),
-                  "resize": "bicubic_squash", "rescale": 1 / 255, "alpha": data.ALPHA_RULE},
-        "text": {"max_length": cfg.text_max_len, "tokenizer": "qformer_tokenizer.json"},
-        "dims": {"T": cfg.num_tokens, "Dv": cfg.vit_width, "E": cfg.embed_dim, "H": cfg.qf_hidden,
-                 "Dl": cfg.lm_hidden, "num_queries": cfg.num_queries},
-        "llm": {"tokenizer": "llm_tokenizer.json", "layers": cfg.lm_layers, "heads": cfg.lm_heads,
-                "head_dim": cfg.lm_hidden // cfg.lm_heads, "vocab_size": cfg.lm_vocab,
-                "max_positions": cfg.lm_max_positions, "bos_token_id": ds.gpt2.eot,
-                "stop_token_id": ds.gpt2.newline, "caption_prompt": data.CAPTION_PROMPT,
-                "question_prompt": data.QUESTION_PROMPT},
-        "rerank": rerank,
-        "graphs": graphs,
-        "files": file_checksums(out),
-    }
-
-
-def shipped(*modules):
-    """Rounds every weight matrix to float16 in place (weights.bin stores it so)."""
-    with torch.no_grad():
-        for m in modules:
-            for p in m.parameters():
-                if p.numel() * 4 >= EXTERNAL_MIN_BYTES:
-                    p.copy_(p.half().float())
-            m.eval()
-
-
-def load_stage1(work):
-    """The trunk and stage-1 model as shipped: float16 weights, the Q-Former's
-    word table as int8 rows."""
-    cfg = Config(**json.load(open(os.path.join(work, "config.json"))))
-    ck = torch.load(os.path.join(work, "stage1.pt"))
-    trunk, s1 = VisionTrunk(cfg), Blip2Stage1(cfg)
-    trunk.load_state_dict(ck["trunk"])
-    s1.load_state_dict(ck["s1"])
-    shipped(trunk, s1)
-    s1.qformer.word_embeddings = Int8Embedding(s1.qformer.word_embeddings.weight.detach())
-    return cfg, trunk, s1
-
-
-def load_models(work):
-    """Every trained module as shipped (see load_stage1)."""
-    cfg, trunk, s1 = load_stage1(work)
-    s2, lm = Blip2Stage2(cfg), TinyLM(cfg)
-    s2.load_state_dict(torch.load(os.path.join(work, "stage2.pt"))["s2"])
-    lm.load_state_dict(torch.load(os.path.join(work, "lm.pt"))["lm"])
-    shipped(s2, lm)
-    return cfg, (trunk, s1, s2, lm)
-
-
-def rerank_settings(work):
-    """The fusion weight and default depth chosen on validation (choose_rerank.py)."""
-    return json.load(open(os.path.join(work, "rerank.json")))["chosen"]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cache", required=True)
@@ -332,12 +222,17 @@ def main():
         if f.endswith((".onnx", ".bin")):
             os.remove(os.path.join(args.out, f))
     ds = data.Dataset(args.cache, cfg)
-    graphs = export_graphs(cfg, modules, args.out)
+    llm = llm_section(cfg, ds.gpt2)
+    graphs = export_graphs(cfg, modules, llm, args.out)
     for fname, content in (("qformer_tokenizer.json", ds.bert_json), ("llm_tokenizer.json", ds.gpt2_json)):
         with open(os.path.join(args.out, fname), "w", encoding="utf-8") as f:
             json.dump(content, f, ensure_ascii=False, separators=(",", ":"))
     golden(ds, cfg, *modules, args.out)
-    manifest = bundle_manifest(cfg, ds, graphs, args.name, args.out, rerank_settings(args.work))
+    image = {"size": cfg.image_size, "mean": list(preprocess.MEAN), "std": list(preprocess.STD),
+             "resize": "bicubic_squash", "rescale": 1 / 255, "alpha": data.ALPHA_RULE}
+    manifest = contract.manifest(args.name, image, bundle_dims(cfg), cfg.text_max_len, graphs,
+                                 file_checksums(args.out), llm,
+                                 extra={"model_version": MODEL_VERSION, "rerank": rerank_settings(args.work)})
     with open(os.path.join(args.out, "bundle.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))

@@ -4,7 +4,7 @@ folder, for the engine's benchmarks and eval: DIR/images/*.png, DIR/names.txt
 manifest: each image with its name as caption) and DIR/pairs.jsonl (the
 ground truth of `bin/qsearch eval`: image i <-> name i, as in evaluate.py).
 
-    /usr/bin/python3 tools/tinyblip/heldout_set.py --cache ~/.cache/qsearch --out /tmp/heldout
+    tools/python tools/tinyblip/heldout_set.py --cache ~/.cache/qsearch --out /tmp/heldout
 """
 import argparse
 import json

@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${QSEARCH_CACHE:-$HOME/.cache/qsearch}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-py=/usr/bin/python3
+py="$root/tools/python"
 cd "$root/tools/tinyblip"
 $py fetch_data.py --cache "$cache"
 $py train.py --cache "$cache" --work "$work/run" --smoke --batch 16 --trunk-batch 16 \
