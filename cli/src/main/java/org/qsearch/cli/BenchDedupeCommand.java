@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import org.qsearch.bench.BenchReport;
 import org.qsearch.bench.DedupeBenchmark;
@@ -42,12 +43,13 @@ final class BenchDedupeCommand implements Callable<Integer> {
         try (SearchCollection collection = index.open(model, PipelineSettings.defaults())) {
             DedupeBenchmark.Result r = new DedupeBenchmark(collection).run(thresholds, copies);
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("command", "bin/qsearch bench dedupe --index " + index.index + " --root " + index.root
-                    + " --copies " + copies + " --out " + out);
+            report.put("command", "bin/qsearch bench dedupe --index " + index.index
+                    + (index.root == null ? "" : " --root " + index.root) + " --copies " + copies + " --out " + out);
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(collection.encoder(), EncoderOptions.defaults().intraOpThreads()));
             report.put("bundle", collection.encoder().bundle().name());
-            report.put("default_threshold", PipelineSettings.defaults().dedupeSimilarity());
+            OptionalDouble nearDuplicates = PipelineSettings.defaults().nearDuplicates();
+            report.put("default_near_duplicates", nearDuplicates.isPresent() ? nearDuplicates.getAsDouble() : "off");
             report.put("percentile_levels", DedupeBenchmark.percentileLevels());
             report.put("result", r);
             String md = markdown(report, r);

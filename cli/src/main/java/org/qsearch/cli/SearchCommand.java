@@ -81,18 +81,21 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--exact", description = "score every indexed vector instead of searching the graph")
     boolean exact;
 
-    @Option(names = "--no-dedupe", description = "keep near-identical images")
+    @Option(names = "--no-dedupe", description = "keep duplicate images (the same file indexed twice)")
     boolean noDedupe;
 
     @Option(names = "--no-captions", description = "do not generate snippet captions for images indexed without one")
     boolean noCaptions;
+
+    @Mixin
+    NearDuplicatesOption nearDuplicates;
 
     @Option(names = "--json", description = "print the API's JSON answer instead of lines")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        PipelineSettings settings = PipelineSettings.defaults();
+        PipelineSettings settings = nearDuplicates.apply(PipelineSettings.defaults());
         if (overFetch != null) {
             settings = settings.withOverfetch(overFetch);
         }

@@ -20,6 +20,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ListenOptions listen;
 
+    @Mixin
+    NearDuplicatesOption nearDuplicates;
+
     @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory")
     Path index;
 
@@ -55,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withAuth(t, protectReads, insecureWrites)
                 .withLimits((long) maxUploadMb << 20, workers == null ? defaults.workers() : workers, queue);
         SearchCollection collection = SearchCollection.open(model.dir(), model.options(), index, root,
-                settings.writesEnabled(), PipelineSettings.defaults());
+                settings.writesEnabled(), nearDuplicates.apply(PipelineSettings.defaults()));
         Serving.untilStopped(collection, settings, "/", false);
         return 0;
     }

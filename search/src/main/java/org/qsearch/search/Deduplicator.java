@@ -5,28 +5,34 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.lucene.util.VectorUtil;
-import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.ImageHit;
 
 /**
- * Removes near-identical images from a ranked list, keeping the best-ranked of each group: the
- * same content hash (one file indexed under two names), or query vectors that agree at least
- * {@code similarity} (the mean over the queries of the dot product of same-index vectors: the
- * 32 queries are learned slots, so a re-encoded copy of an image fills each slot alike, while two
- * different images rarely agree in all of them).
+ * Removes duplicate images from a ranked list, keeping the best-ranked of each group: always the
+ * same content hash (one file indexed under two names); with a near-duplicate agreement set, also
+ * images whose query vectors agree at least that much (the mean over the queries of the dot
+ * product of same-index vectors). The second rule is opt-in: it needs a model whose distinct images
+ * agree less than re-encoded copies do, which {@code bin/qsearch bench dedupe} measures.
  */
 public final class Deduplicator {
     record Page<T>(List<T> kept, int removed) {}
 
-    private final CollectionIndex index;
-    private final double similarity;
+    /** An image's stored query vectors by id. */
+    interface VectorLookup {
+        Optional<float[][]> queryVectors(String id) throws IOException;
+    }
 
-    Deduplicator(CollectionIndex index, double similarity) {
-        this.index = index;
-        this.similarity = similarity;
+    private final VectorLookup vectors;
+    private final OptionalDouble nearDuplicates;
+
+    Deduplicator(VectorLookup vectors, OptionalDouble nearDuplicates) {
+        this.vectors = vectors;
+        this.nearDuplicates = nearDuplicates;
     }
 
     /** The first {@code k} distinct images of {@code ranked}, and how many duplicates were passed over. */
@@ -44,20 +50,22 @@ public final class Deduplicator {
                 removed++;
                 continue;
             }
-            float[][] vectors = vectors(hit);
-            if (keptVectors.stream().anyMatch(v -> agreement(v, vectors) >= similarity)) {
-                removed++;
-                continue;
+            if (nearDuplicates.isPresent()) {
+                float[][] v = vectorsOf(hit);
+                if (keptVectors.stream().anyMatch(kv -> agreement(kv, v) >= nearDuplicates.getAsDouble())) {
+                    removed++;
+                    continue;
+                }
+                keptVectors.add(v);
             }
             kept.add(item);
-            keptVectors.add(vectors);
         }
         return new Page<>(kept, removed);
     }
 
-    private float[][] vectors(ImageHit hit) {
+    private float[][] vectorsOf(ImageHit hit) {
         try {
-            return index.queryVectors(hit.id()).orElseThrow(
+            return vectors.queryVectors(hit.id()).orElseThrow(
                     () -> new IllegalStateException("image " + hit.id() + " vanished from the index during the query"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -13,8 +13,8 @@ import org.qsearch.reranker.Reranker;
  * @param fusion       how ITM and ITC combine when reranking
  * @param itmThreshold drop reranked candidates whose ITM match probability is below it; null = none
  * @param filter       metadata filter (null = none)
- * @param dedupe       drop near-identical images: same content hash, or query vectors at least
- *                     {@link PipelineSettings#dedupeSimilarity()} alike
+ * @param dedupe       drop duplicate images: the same content hash, and query vectors at least
+ *                     {@link PipelineSettings#nearDuplicates()} alike where that is set
  * @param captions     fill each image's snippet caption (stored, else generated and cached)
  * @param debug        report per-step timings
  * @param exact        score every indexed vector instead of searching the HNSW graph (evaluation)

@@ -73,7 +73,7 @@ public final class SearchPipeline {
         this.tokens = new ImageTokenSource(index, encoder, sources);
         ItmScorer itm = encoder.hasItm() ? new ItmScorer(encoder, settings.rerankBatch()) : null;
         this.reranker = itm == null ? null : new Reranker(itm);
-        this.deduplicator = new Deduplicator(index, settings.dedupeSimilarity());
+        this.deduplicator = new Deduplicator(index::queryVectors, settings.nearDuplicates());
         this.captioner = new Captioner(encoder, tokens, settings.captionCacheSize());
         this.classifier = new ZeroShotClassifier(encoder, itm);
     }

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param fusion             "itc" when nothing was reranked, else the fusion's label ("lavis" or "itm")
  * @param reranked           candidates that went through ITM
  * @param droppedByThreshold reranked candidates the ITM threshold removed
- * @param deduplicated       near-identical images removed
+ * @param deduplicated       duplicate images removed (see Deduplicator)
  * @param exhausted          the page holds fewer than k results because the index has no further
  *                           (distinct) candidates
  * @param timingsMs          step -> milliseconds in order (validate, encode, ann, rescore, rerank,
