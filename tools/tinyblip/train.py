@@ -188,6 +188,20 @@ def sentence_embeddings(ds, cache, texts):
     return out
 
 
+VAL_UNSEEN = 300
+
+
+def hide_style(ds, style, rng):
+    """Moves every training image of `style` out of training and VAL_UNSEEN of
+    them into validation: the proxy, within the training styles, for a test
+    style never seen (apple)."""
+    hidden = [p for p in ds.split["train"] if p[1] == style]
+    if not hidden:
+        raise SystemExit("no training images of style %r" % style)
+    ds.split["train"] = [p for p in ds.split["train"] if p[1] != style]
+    ds.split["val"] = ds.split["val"] + rng.sample(hidden, min(VAL_UNSEEN, len(hidden)))
+
+
 def val_views(ds):
     """The validation images per held-out style (each gallery one image per concept)."""
     views = {}
@@ -233,15 +247,24 @@ def train_trunk(ds, cfg, args, log):
     texts = sorted({t for c in ds.concepts for t in c["texts"]} | {c["label"] for c in ds.concepts})
     sent = sentence_embeddings(ds, args.cache, texts)
     head = TrunkHead(cfg, next(iter(sent.values())).shape[0])
-    batches = Batches(ds, args.trunk_batch, rng)
+    # with --cross-style, half the batch's concepts, each in two styles
+    batches = Batches(ds, args.trunk_batch // 2 if args.cross_style else args.trunk_batch, rng)
     opt = torch.optim.AdamW(list(trunk.parameters()) + list(head.parameters()),
                             lr=args.lr, weight_decay=0.05)
+    embed = lambda pairs: head.image(trunk(ds.augment(ds.stack(pairs), rng, strong=True)))
 
     def step(_):
         chosen, pairs = batches.next()
-        img = head.image(trunk(ds.augment(ds.stack(pairs), rng, strong=True)))
+        img = embed(pairs)
         txt = head.text(torch.stack([sent[rng.choice(ds.concepts[c]["texts"])] for c in chosen]))
-        return {"clip": contrastive(img, txt, head.temp)}
+        if not args.cross_style:
+            return {"clip": contrastive(img, txt, head.temp)}
+        # the same concept in another art style is the positive: style invariance
+        # taught directly, where the text only teaches it through the concept
+        other = [(c, rng.choice([v for v in batches.by_concept[c] if v != s] or [s])) for c, s in pairs]
+        img2 = embed(other)
+        return {"clip": (contrastive(img, txt, head.temp) + contrastive(img2, txt, head.temp)) / 2,
+                "style": args.cross_style * contrastive(img, img2, head.temp)}
 
     run_stage("trunk", args.work, args.trunk_steps, {"trunk": trunk, "head": head}, opt, step, log,
               args, on_log=lambda s: validate_trunk(ds, trunk, head, sent))
@@ -408,6 +431,11 @@ def main():
     ap.add_argument("--stage2-steps", type=int, default=1000)
     ap.add_argument("--trunk-views", type=int, default=4,
                     help="frozen-trunk views per training image (1 clean + augmented) for stages 1 and 2")
+    ap.add_argument("--cross-style", type=float, default=0.0,
+                    help="weight of the stage-0 loss matching a concept's images across art styles (0: off)")
+    ap.add_argument("--unseen-style", help="ablations only: train without this style and validate on "
+                    "%d of its images (concepts seen in other styles, as apple's are)" % VAL_UNSEEN)
+    ap.add_argument("--trunk-only", action="store_true", help="ablations: stop after stage 0")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--ckpt-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
@@ -421,12 +449,16 @@ def main():
     if not args.lm_only:
         json.dump(cfg.to_dict(), open(os.path.join(args.work, "config.json"), "w"), indent=1)
     ds = data.Dataset(args.cache, cfg, limit=40 if args.smoke else None, splits=() if args.lm_only else None)
+    if args.unseen_style:
+        hide_style(ds, args.unseen_style, random.Random(args.seed))
     log = Log(os.path.join(args.work, "train_log.jsonl"))
     log(event="start", args=vars(args), train=len(ds.split["train"]), val=len(ds.split["val"]))
     if args.lm_only:
         train_lm(ds, cfg, args, log)
         return
     trunk = train_trunk(ds, cfg, args, log)
+    if args.trunk_only:
+        return
     views = TrunkViews(ds, trunk, args.work, args.trunk_views, args.seed + 4)
     log(event="trunk_views", views=args.trunk_views, shape=list(views.tokens.shape))
     s1 = train_stage1(ds, cfg, args, trunk, views, log)
