@@ -66,6 +66,22 @@ def dynamic_axes(shapes):
     return {name: {i: d for i, d in enumerate(shape) if isinstance(d, str)} for name, shape in shapes.items()}
 
 
+def image_section(size, mean, std, rescale, alpha):
+    """bundle.json's image section. The engine resizes one way only (bicubic
+    squash, as BLIP-2's processor does); alpha: "drop" or "white"."""
+    return {"size": int(size), "mean": [float(x) for x in mean], "std": [float(x) for x in std],
+            "resize": "bicubic_squash", "rescale": float(rescale), "alpha": alpha}
+
+
+def llm_section(layers, heads, hidden, vocab_size, max_positions, bos_token_id, stop_token_id,
+                caption_prompt, question_prompt, tokenizer="llm_tokenizer.json"):
+    """bundle.json's llm section (the decoder's cache shape, tokens and prompts)."""
+    return {"tokenizer": tokenizer, "layers": layers, "heads": heads, "head_dim": hidden // heads,
+            "vocab_size": vocab_size, "max_positions": max_positions, "bos_token_id": bos_token_id,
+            "stop_token_id": stop_token_id, "caption_prompt": caption_prompt,
+            "question_prompt": question_prompt}
+
+
 def manifest(name, image, dims, text_max_length, graphs, files, llm=None,
              text_tokenizer="qformer_tokenizer.json", extra=None):
     """bundle.json. extra: exporter-specific top-level fields (the tiny model's

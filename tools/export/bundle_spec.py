@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+import contract
+
 # LAVIS retrieval settings (its retrieval configs; docs/bundle.md)
 TEXT_MAX_LENGTH = 35
 CAPTION_PROMPT = "a photo of"
@@ -61,11 +63,9 @@ def llm_section(cap_cfg, stop_token_id, tokenizer_file="llm_tokenizer.json"):
         raise SpecError("hidden_size %d not divisible by %d heads" % (t["hidden_size"], heads))
     if t.get("word_embed_proj_dim", t["hidden_size"]) != t["hidden_size"]:
         raise SpecError("OPT with word_embed_proj_dim != hidden_size (project_in/out) is not supported")
-    return {"tokenizer": tokenizer_file, "layers": t["num_hidden_layers"], "heads": heads,
-            "head_dim": t["hidden_size"] // heads, "vocab_size": t["vocab_size"],
-            "max_positions": t.get("max_position_embeddings", 2048),
-            "bos_token_id": t.get("bos_token_id", 2), "stop_token_id": stop_token_id,
-            "caption_prompt": CAPTION_PROMPT, "question_prompt": QUESTION_PROMPT}
+    return contract.llm_section(t["num_hidden_layers"], heads, t["hidden_size"], t["vocab_size"],
+                                t.get("max_position_embeddings", 2048), t.get("bos_token_id", 2), stop_token_id,
+                                CAPTION_PROMPT, QUESTION_PROMPT, tokenizer_file)
 
 
 def image_section(processor_cfg):
@@ -89,9 +89,7 @@ def image_section(processor_cfg):
     mean, std = p.get("image_mean"), p.get("image_std")
     if not (mean and std and len(mean) == 3 and len(std) == 3):
         raise SpecError("image_mean/image_std missing or not 3 channels")
-    return {"size": int(size), "mean": [float(x) for x in mean], "std": [float(x) for x in std],
-            "resize": "bicubic_squash", "rescale": float(p.get("rescale_factor", 1 / 255)),
-            "alpha": "drop"}
+    return contract.image_section(size, mean, std, p.get("rescale_factor", 1 / 255), "drop")
 
 
 # ---- parity -------------------------------------------------------------------

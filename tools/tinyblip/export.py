@@ -121,14 +121,6 @@ def bundle_dims(cfg):
             "Dl": cfg.lm_hidden, "num_queries": cfg.num_queries}
 
 
-def llm_section(cfg, gpt2):
-    return {"tokenizer": "llm_tokenizer.json", "layers": cfg.lm_layers, "heads": cfg.lm_heads,
-            "head_dim": cfg.lm_hidden // cfg.lm_heads, "vocab_size": cfg.lm_vocab,
-            "max_positions": cfg.lm_max_positions, "bos_token_id": gpt2.eot,
-            "stop_token_id": gpt2.newline, "caption_prompt": data.CAPTION_PROMPT,
-            "question_prompt": data.QUESTION_PROMPT}
-
-
 def export_graphs(cfg, modules, llm, out):
     shapes = contract.io_shapes(bundle_dims(cfg), cfg.image_size, llm)
     shared = SharedWeights(os.path.join(out, WEIGHTS_FILE))
@@ -222,14 +214,14 @@ def main():
         if f.endswith((".onnx", ".bin")):
             os.remove(os.path.join(args.out, f))
     ds = data.Dataset(args.cache, cfg)
-    llm = llm_section(cfg, ds.gpt2)
+    llm = contract.llm_section(cfg.lm_layers, cfg.lm_heads, cfg.lm_hidden, cfg.lm_vocab, cfg.lm_max_positions,
+                               ds.gpt2.eot, ds.gpt2.newline, data.CAPTION_PROMPT, data.QUESTION_PROMPT)
     graphs = export_graphs(cfg, modules, llm, args.out)
     for fname, content in (("qformer_tokenizer.json", ds.bert_json), ("llm_tokenizer.json", ds.gpt2_json)):
         with open(os.path.join(args.out, fname), "w", encoding="utf-8") as f:
             json.dump(content, f, ensure_ascii=False, separators=(",", ":"))
     golden(ds, cfg, *modules, args.out)
-    image = {"size": cfg.image_size, "mean": list(preprocess.MEAN), "std": list(preprocess.STD),
-             "resize": "bicubic_squash", "rescale": 1 / 255, "alpha": data.ALPHA_RULE}
+    image = contract.image_section(cfg.image_size, preprocess.MEAN, preprocess.STD, 1 / 255, data.ALPHA_RULE)
     manifest = contract.manifest(args.name, image, bundle_dims(cfg), cfg.text_max_len, graphs,
                                  file_checksums(args.out), llm,
                                  extra={"model_version": MODEL_VERSION, "rerank": rerank_settings(args.work)})
