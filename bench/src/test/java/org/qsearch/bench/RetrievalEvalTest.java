@@ -22,6 +22,7 @@ import org.qsearch.indexer.TestCollections;
 import org.qsearch.search.PipelineSettings;
 import org.qsearch.search.SearchCollection;
 import org.qsearch.search.SearchPipeline;
+import org.qsearch.index.LocalIndexLocation;
 
 /**
  * The eval through the pipeline against the protocol of tools/tinyblip/retrieval.py computed
@@ -42,7 +43,7 @@ class RetrievalEvalTest {
             TestCollections.indexFruit(encoder, tmp.resolve("fruit"), tmp.resolve("index"), FeatureMode.STORED, Map.of(),
                     TestCollections.Names.CAPTIONS);
         }
-        collection = SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), tmp.resolve("index"),
+        collection = SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), new LocalIndexLocation(tmp.resolve("index")),
                 tmp.resolve("fruit"), false, PipelineSettings.defaults());
         pipeline = collection.pipeline();
         TestCollections.FRUIT.forEach((stem, name) -> {

@@ -43,7 +43,7 @@ final class BenchDedupeCommand implements Callable<Integer> {
         try (SearchCollection collection = index.open(model, PipelineSettings.defaults())) {
             DedupeBenchmark.Result r = new DedupeBenchmark(collection).run(thresholds, copies);
             Map<String, Object> report = new LinkedHashMap<>();
-            report.put("command", "bin/qsearch bench dedupe --index " + index.index
+            report.put("command", "bin/qsearch bench dedupe --index " + index.location.index
                     + (index.root == null ? "" : " --root " + index.root) + " --copies " + copies + " --out " + out);
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(collection.encoder(), EncoderOptions.defaults().intraOpThreads()));

@@ -20,6 +20,7 @@ import org.qsearch.index.ImageHit;
 import org.qsearch.search.GenerationOptions;
 import org.qsearch.search.PipelineSettings;
 import org.qsearch.search.SearchCollection;
+import org.qsearch.index.LocalIndexLocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,7 +62,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         List<String> texts = Files.readAllLines(queries).stream().filter(l -> !l.isBlank()).limit(limit).toList();
         PipelineSettings settings = PipelineSettings.defaults().withMaxRerank(Arrays.stream(depths).max().orElse(0));
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("command", "bin/qsearch bench pipeline --index " + index.index
+        report.put("command", "bin/qsearch bench pipeline --index " + index.location.index
                 + (index.root == null ? "" : " --root " + index.root)
                 + (recomputeIndex == null ? "" : " --recompute-index " + recomputeIndex)
                 + " --queries " + queries + " --limit " + limit + " --depths "
@@ -87,10 +88,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
             captions.add(bench.captionPages(images, SNIPPET_PAGE, GenerationOptions.SNIPPET));
         }
         if (recomputeIndex != null) {
-            IndexOption other = new IndexOption();
-            other.index = recomputeIndex;
-            other.root = index.root;
-            try (SearchCollection collection = other.open(model, settings)) {
+            try (SearchCollection collection = SearchCollection.open(model.dir(), model.options(),
+                    new LocalIndexLocation(recomputeIndex), index.root, false, settings)) {
                 PipelineBenchmark bench = new PipelineBenchmark(collection);
                 for (int depth : depths) {
                     steps.add(bench.steps("recompute", texts, depth));

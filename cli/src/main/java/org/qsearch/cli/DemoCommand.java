@@ -25,6 +25,7 @@ import org.qsearch.server.ServerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.qsearch.index.LocalIndexLocation;
 
 /**
  * The demo: fetch the Apple emoji (the tiny model's held-out set), index them with captions
@@ -56,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoCollection demo = new DemoCollection(cache != null ? cache : DemoCollection.defaultCache());
         ensureIndexed(demo);
         ServerSettings settings = ServerSettings.defaults().withAddress(listen.host, listen.port);
-        SearchCollection collection = SearchCollection.open(model.dir(), model.options(), index(demo), demo.dir(), false,
+        SearchCollection collection = SearchCollection.open(model.dir(), model.options(), new LocalIndexLocation(index(demo)), demo.dir(), false,
                 PipelineSettings.defaults());
         Serving.untilStopped(collection, settings, SUGGESTED_QUERY, !noOpen);
         return 0;
@@ -111,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " (once; stopping is safe, the next run resumes)");
         InputReader manifest = InputFormat.JSONL.open(demo.manifest());
         try (Blip2Encoder encoder = model.open();
-             CollectionIndexWriter writer = IndexCreation.DEFAULTS.open(index, encoder, manifest)) {
+             CollectionIndexWriter writer = IndexCreation.DEFAULTS.open(new LocalIndexLocation(index), encoder, manifest)) {
             BulkOptions options = BulkOptions.defaults()
                     .withErrorsFile(demo.dir().resolve("errors.jsonl"))
                     // greedy snippets: beam search would make the first run several times slower

@@ -10,6 +10,7 @@ import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
 import org.qsearch.index.VectorFormat;
 import org.qsearch.indexer.GraphChoice;
+import org.qsearch.index.IndexLocation;
 import org.qsearch.indexer.IndexCreation;
 import org.qsearch.indexer.bulk.BulkIndexer;
 import org.qsearch.indexer.bulk.BulkOptions;
@@ -49,8 +50,8 @@ final class IndexCommand implements Callable<Integer> {
     @Mixin
     GenerationFlags generation;
 
-    @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory (created if missing)")
-    Path index;
+    @Mixin
+    IndexLocationOptions index;
 
     @Option(names = "--input", required = true, paramLabel = "PATH", description = "folder, .jsonl, .csv or COCO .json")
     Path input;
@@ -73,7 +74,7 @@ final class IndexCommand implements Callable<Integer> {
     long commitSeconds;
 
     @Option(names = "--errors", paramLabel = "FILE",
-            description = "append skipped items and why, as JSONL (default: DIR/errors.jsonl)")
+            description = "append skipped items and why, as JSONL (default: errors.jsonl in the index directory, or for a cluster in ~/.local/state/qsearch/opensearch/NAME)")
     Path errors;
 
     @Option(names = "--captions", description = "generate a caption per image with the bundle's LLM (see --beams)")
@@ -112,17 +113,18 @@ final class IndexCommand implements Callable<Integer> {
         if (mergeTo != null && mergeTo < 1) {
             throw new IllegalArgumentException("--merge-to must be at least 1");
         }
+        IndexLocation location = index.location();
         BulkOptions defaults = BulkOptions.defaults();
         BulkOptions options = defaults.withBatchSize(batch)
                 .withThreads(threads == null ? defaults.threads() : threads)
                 .withCommits(commitEvery, Duration.ofSeconds(commitSeconds))
-                .withErrorsFile(errors == null ? index.resolve("errors.jsonl") : errors)
+                .withErrorsFile(errors == null ? location.localFiles().resolve("errors.jsonl") : errors)
                 .withCaptions(captions ? generation.options().settings() : null)
                 .withCaptionsAsTexts(captionsAsTexts)
                 .withPrune(prune);
         var reader = format.open(input);
         IndexCreation creation = new IndexCreation(vectorFormat, hnswM, hnswBeam, features, graph);
-        try (Blip2Encoder enc = model.open(); CollectionIndexWriter writer = creation.open(index, enc, reader)) {
+        try (Blip2Encoder enc = model.open(); CollectionIndexWriter writer = creation.open(location, enc, reader)) {
             BulkSummary summary = new BulkIndexer(enc, writer, options).run(reader);
             System.err.println(summary);
             if (mergeTo != null) {

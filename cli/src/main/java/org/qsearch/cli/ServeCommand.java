@@ -23,8 +23,8 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     NearDuplicatesOption nearDuplicates;
 
-    @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory")
-    Path index;
+    @Mixin
+    IndexLocationOptions index;
 
     @Option(names = "--root", paramLabel = "DIR",
             description = "collection root the index's image URIs are relative to (default: the one its last `qsearch index` run recorded)")
@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerSettings settings = defaults.withAddress(listen.host, listen.port)
                 .withAuth(t, protectReads, insecureWrites)
                 .withLimits((long) maxUploadMb << 20, workers == null ? defaults.workers() : workers, queue);
-        SearchCollection collection = SearchCollection.open(model.dir(), model.options(), index, root,
+        SearchCollection collection = SearchCollection.open(model.dir(), model.options(), index.location(), root,
                 settings.writesEnabled(), nearDuplicates.apply(PipelineSettings.defaults()));
         Serving.untilStopped(collection, settings, "/", false);
         return 0;

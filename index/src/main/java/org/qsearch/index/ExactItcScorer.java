@@ -10,7 +10,7 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.util.VectorUtil;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Exact BLIP-2 ITC scores of candidate documents, computed from the float vectors the index keeps
@@ -31,9 +31,7 @@ final class ExactItcScorer {
     }
 
     /**
-     * Scores image parents: max over the image's vectors and over {@code queries} of the dot
-     * product. {@code queryIndex} is the image's own query index of the best vector (the first
-     * one in query order on ties).
+     * Scores image parents ({@link ItcMatch#ofImage}).
      *
      * @param parents global doc ids of image parent documents, ascending
      */
@@ -48,30 +46,15 @@ final class ExactItcScorer {
             BinaryDocValues vectors = vectorValues(leaf.reader());
             for (; i < parents.length && parents[i] < leafEnd; i++) {
                 read(vectors, parents[i] - leaf.docBase, rows);
-                float best = Float.NEGATIVE_INFINITY;
-                int bestQuery = -1;
-                for (int q = 0; q < rows.length; q++) {
-                    float[] vector = rows[q];
-                    for (float[] query : queries) {
-                        float dot = VectorUtil.dotProduct(query, vector);
-                        if (dot > best) {
-                            best = dot;
-                            bestQuery = q;
-                        }
-                    }
-                }
-                if (bestQuery < 0) { // only when a dot product is NaN
-                    throw new IllegalStateException("image document " + parents[i] + " has no score");
-                }
-                scored.add(new ScoredDoc(parents[i], best, bestQuery));
+                ItcMatch match = ItcMatch.ofImage(rows, queries);
+                scored.add(new ScoredDoc(parents[i], match.score(), match.queryIndex()));
             }
         }
         return scored;
     }
 
     /**
-     * Scores text documents: max over {@code queries} of the dot product with the text vector.
-     * {@code queryIndex} is the index into {@code queries}.
+     * Scores text documents ({@link ItcMatch#ofText}).
      *
      * @param texts global doc ids of text documents, ascending
      */
@@ -89,17 +72,8 @@ final class ExactItcScorer {
                 if (iterator.advance(doc) != doc) {
                     throw new IllegalStateException("text document " + texts[i] + " has no vector");
                 }
-                float[] vector = vectors.vectorValue(iterator.index());
-                float best = Float.NEGATIVE_INFINITY;
-                int bestQuery = -1;
-                for (int q = 0; q < queries.length; q++) {
-                    float dot = VectorUtil.dotProduct(queries[q], vector);
-                    if (dot > best) {
-                        best = dot;
-                        bestQuery = q;
-                    }
-                }
-                scored.add(new ScoredDoc(texts[i], best, bestQuery));
+                ItcMatch match = ItcMatch.ofText(vectors.vectorValue(iterator.index()), queries);
+                scored.add(new ScoredDoc(texts[i], match.score(), match.queryIndex()));
             }
         }
         return scored;
@@ -125,6 +99,7 @@ final class ExactItcScorer {
         if (!vectors.advanceExact(parent)) {
             throw new IllegalStateException("image document " + parent + " has no query vectors");
         }
-        IndexSchema.readVectors(vectors.binaryValue(), rows);
+        BytesRef bytes = vectors.binaryValue();
+        PackedVectors.unpack(bytes.bytes, bytes.offset, bytes.length, rows);
     }
 }

@@ -1,8 +1,5 @@
 package org.qsearch.index;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +118,7 @@ final class IndexSchema {
         }
         Document parent = new Document();
         parent.add(new StringField(TYPE, TYPE_IMAGE, Field.Store.NO));
-        parent.add(new BinaryDocValuesField(IMAGE_VECTORS, vectorBytes(image.features().queryEmbeds())));
+        parent.add(new BinaryDocValuesField(IMAGE_VECTORS, new BytesRef(PackedVectors.pack(image.features().queryEmbeds()))));
         parent.add(new StringField(IMAGE_ID, image.id(), Field.Store.YES));
         parent.add(new StringField(URI, image.uri(), Field.Store.YES));
         parent.add(new StringField(CONTENT_HASH, image.contentHash(), Field.Store.YES));
@@ -140,29 +137,6 @@ final class IndexSchema {
         }
         block.add(parent);
         return block;
-    }
-
-    static BytesRef vectorBytes(float[] vector) {
-        ByteBuffer bytes = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(vector);
-        return new BytesRef(bytes.array());
-    }
-
-    /**
-     * Reads rows of {@code rows[0].length} floats written by {@link #vectorBytes}, one per row of
-     * {@code rows}: the bytes must hold exactly that many.
-     */
-    static void readVectors(BytesRef bytes, float[][] rows) {
-        FloatBuffer floats = ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length)
-                .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        int width = rows[0].length;
-        if (floats.remaining() != rows.length * width) {
-            throw new IllegalStateException("an image's vectors hold " + floats.remaining() + " floats, expected "
-                    + rows.length + " x " + width);
-        }
-        for (int q = 0; q < rows.length; q++) {
-            floats.get(q * width, rows[q]);
-        }
     }
 
     static Document textDocument(TextRecord text, MetadataKeywords metadata) {

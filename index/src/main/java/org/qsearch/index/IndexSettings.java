@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.encoder.ModelBundle;
 
 /**
@@ -30,6 +31,7 @@ public record IndexSettings(VectorFormat vectorFormat, int hnswM, int hnswBeamWi
     /** Both chosen by measurement on the tiny model's held-out images: see the bulk indexing section of docs/benchmarks.md. */
     public static final double DEFAULT_GRAPH_MEAN_COSINE = 0.85;
     public static final double DEFAULT_GRAPH_DEDUPE_COSINE = 0.98;
+    private static final float NORM_TOLERANCE = 1e-2f;
 
     public IndexSettings {
         if (vectorFormat == null || featureMode == null || queryMeans == null) {
@@ -93,5 +95,46 @@ public record IndexSettings(VectorFormat vectorFormat, int hnswM, int hnswBeamWi
     /** Feature-store bytes one image costs on disk (0 when features are recomputed). */
     public long featureBytesPerImage() {
         return featureMode == FeatureMode.STORED ? FeatureStore.recordBytes(tokens, visionWidth) : 0;
+    }
+
+    /** @throws IllegalArgumentException unless the image's vectors are as many and as wide as this index holds, and normalized */
+    public void checkImage(ImageRecord image) {
+        ImageFeatures f = image.features();
+        if (f.numQueries() != numQueries || f.embedDim() != embedDim || f.queryEmbeds().length != numQueries * embedDim) {
+            throw new IllegalArgumentException("image " + image.id() + " has " + f.numQueries() + " x " + f.embedDim()
+                    + " query vectors, the index holds " + numQueries + " x " + embedDim);
+        }
+        for (int q = 0; q < numQueries; q++) {
+            checkNormalized(f.query(q), "image " + image.id() + " query " + q);
+        }
+    }
+
+    /** @throws IllegalArgumentException unless the text's embedding is as wide as this index holds, and normalized */
+    public void checkText(TextRecord text) {
+        if (text.embedding().length != embedDim) {
+            throw new IllegalArgumentException("text " + text.id() + " has an embedding of width "
+                    + text.embedding().length + ", the index holds " + embedDim);
+        }
+        checkNormalized(text.embedding(), "text " + text.id());
+    }
+
+    /** @throws IllegalArgumentException unless every query vector is as wide as this index holds */
+    public void checkQueries(float[][] queries) {
+        for (float[] query : queries) {
+            if (query.length != embedDim) {
+                throw new IllegalArgumentException("query vectors have width " + query.length + ", the index holds "
+                        + embedDim);
+            }
+        }
+    }
+
+    private static void checkNormalized(float[] vector, String what) {
+        double squared = 0;
+        for (float v : vector) {
+            squared += v * v;
+        }
+        if (Math.abs(Math.sqrt(squared) - 1) > NORM_TOLERANCE) {
+            throw new IllegalArgumentException(what + " is not L2-normalized (norm " + Math.sqrt(squared) + ")");
+        }
     }
 }

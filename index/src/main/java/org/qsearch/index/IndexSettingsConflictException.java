@@ -2,7 +2,7 @@ package org.qsearch.index;
 
 /** Thrown when an index is opened with settings other than the ones it was created with. */
 public class IndexSettingsConflictException extends IllegalStateException {
-    IndexSettingsConflictException(String message) {
+    public IndexSettingsConflictException(String message) {
         super(message);
     }
 }

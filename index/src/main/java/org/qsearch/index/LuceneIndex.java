@@ -115,7 +115,7 @@ public final class LuceneIndex implements CollectionIndex {
 
     @Override
     public List<ImageHit> searchImages(float[][] queries, SearchRequest request, SearchTrace trace) throws IOException {
-        checkWidth(queries);
+        settings.checkQueries(queries);
         return search(request, trace, request.filter().restrict(IndexSchema.images()),
                 (searcher, parents) -> nearestImages(searcher, queries, parents, request),
                 (searcher, docs) -> scorer.scoreImages(searcher, docs, queries), IndexSchema::imageHit);
@@ -123,7 +123,7 @@ public final class LuceneIndex implements CollectionIndex {
 
     @Override
     public List<TextHit> searchTexts(float[][] queries, SearchRequest request, SearchTrace trace) throws IOException {
-        checkWidth(queries);
+        settings.checkQueries(queries);
         return search(request, trace, request.filter().restrict(IndexSchema.texts()),
                 (searcher, texts) -> nearestTexts(searcher, queries, texts, request),
                 (searcher, docs) -> scorer.scoreTexts(searcher, docs, queries), IndexSchema::textHit);
@@ -321,15 +321,6 @@ public final class LuceneIndex implements CollectionIndex {
                         .thenComparingInt(ExactItcScorer.ScoredDoc::doc))
                 .limit(k)
                 .toList();
-    }
-
-    private void checkWidth(float[][] queries) {
-        for (float[] query : queries) {
-            if (query.length != settings.embedDim()) {
-                throw new IllegalArgumentException("query vectors have width " + query.length + ", the index holds "
-                        + settings.embedDim());
-            }
-        }
     }
 
     /** What runs on one acquired searcher. */

@@ -30,7 +30,6 @@ public final class LuceneIndexWriter implements CollectionIndexWriter {
     static final String FEATURES_FILE_KEY = "qsearch.features.file";
     static final String FEATURES_END_KEY = "qsearch.features.end";
     static final long DEFAULT_MAX_FEATURE_FILE_BYTES = 1L << 30;
-    private static final float NORM_TOLERANCE = 1e-2f;
 
     private final IndexSettings settings;
     private final Directory directory;
@@ -126,15 +125,8 @@ public final class LuceneIndexWriter implements CollectionIndexWriter {
     /** Adds an image, replacing the whole block of any image with the same id. */
     @Override
     public void putImage(ImageRecord image) throws IOException {
+        settings.checkImage(image);
         ImageFeatures f = image.features();
-        if (f.numQueries() != settings.numQueries() || f.embedDim() != settings.embedDim()
-                || f.queryEmbeds().length != f.numQueries() * f.embedDim()) {
-            throw new IllegalArgumentException("image " + image.id() + " has " + f.numQueries() + " x " + f.embedDim()
-                    + " query vectors, the index holds " + settings.numQueries() + " x " + settings.embedDim());
-        }
-        for (int q = 0; q < f.numQueries(); q++) {
-            checkNormalized(f.query(q), "image " + image.id() + " query " + q);
-        }
         MetadataKeywords metadata = MetadataKeywords.parse(image.metadataJson());
         boolean[] inGraph = GraphMembership.of(f, settings);
         commitLock.readLock().lock();
@@ -151,11 +143,7 @@ public final class LuceneIndexWriter implements CollectionIndexWriter {
     /** Adds a text, replacing any text with the same id. */
     @Override
     public void putText(TextRecord text) throws IOException {
-        if (text.embedding().length != settings.embedDim()) {
-            throw new IllegalArgumentException("text " + text.id() + " has an embedding of width "
-                    + text.embedding().length + ", the index holds " + settings.embedDim());
-        }
-        checkNormalized(text.embedding(), "text " + text.id());
+        settings.checkText(text);
         MetadataKeywords metadata = MetadataKeywords.parse(text.metadataJson());
         writer.updateDocument(IndexSchema.textIdTerm(text.id()), IndexSchema.textDocument(text, metadata));
     }
@@ -242,16 +230,6 @@ public final class LuceneIndexWriter implements CollectionIndexWriter {
             commit();
         } finally {
             IOUtils.close(searchers, writer, features, directory);
-        }
-    }
-
-    private static void checkNormalized(float[] vector, String what) {
-        double squared = 0;
-        for (float v : vector) {
-            squared += v * v;
-        }
-        if (Math.abs(Math.sqrt(squared) - 1) > NORM_TOLERANCE) {
-            throw new IllegalArgumentException(what + " is not L2-normalized (norm " + Math.sqrt(squared) + ")");
         }
     }
 }

@@ -13,10 +13,10 @@ import java.util.Map;
  * ("42", "3.5"), so a filter matches the value exactly as written; nested objects are stored
  * but not filterable.
  */
-record MetadataKeywords(String json, List<Map.Entry<String, String>> keywords) {
+public record MetadataKeywords(String json, List<Map.Entry<String, String>> keywords) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static MetadataKeywords parse(String metadataJson) {
+    public static MetadataKeywords parse(String metadataJson) {
         if (metadataJson == null || metadataJson.isBlank()) {
             return new MetadataKeywords("{}", List.of());
         }

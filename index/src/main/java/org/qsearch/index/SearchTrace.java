@@ -12,7 +12,7 @@ public final class SearchTrace {
         return candidatesNanos;
     }
 
-    void addCandidates(long nanos) {
+    public void addCandidates(long nanos) {
         candidatesNanos += nanos;
     }
 }

@@ -1,11 +1,11 @@
 package org.qsearch.indexer;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
+import org.qsearch.index.IndexLocation;
 import org.qsearch.index.IndexSettings;
 import org.qsearch.index.VectorFormat;
 import org.qsearch.indexer.bulk.InputReader;
@@ -22,13 +22,13 @@ public record IndexCreation(VectorFormat vectorFormat, Integer hnswM, Integer hn
     /** Nothing asked: an existing index as it is, a new one with the defaults and the AUTO graph. */
     public static final IndexCreation DEFAULTS = new IndexCreation(null, null, null, null, null);
 
-    /** Opens the index at {@code dir} for a run over {@code input} (read only when a new index samples it). */
-    public CollectionIndexWriter open(Path dir, Blip2Encoder encoder, InputReader input) throws IOException, InterruptedException {
-        Optional<IndexSettings> recorded = IndexSettings.recorded(dir);
+    /** Opens the index at {@code location} for a run over {@code input} (read only when a new index samples it). */
+    public CollectionIndexWriter open(IndexLocation location, Blip2Encoder encoder, InputReader input) throws IOException, InterruptedException {
+        Optional<IndexSettings> recorded = location.recordedSettings();
         if (recorded.isPresent() && equals(DEFAULTS)) {
-            return CollectionIndexWriter.open(dir);
+            return location.openWriter();
         }
-        IndexSettings settings = IndexSettings.forDims(encoder.bundle().dims());
+        IndexSettings settings = location.defaultSettings(encoder.bundle().dims());
         if (vectorFormat != null) {
             settings = settings.withVectorFormat(vectorFormat);
         }
@@ -48,6 +48,6 @@ public record IndexCreation(VectorFormat vectorFormat, Integer hnswM, Integer hn
         } else {
             settings = (graph == null ? GraphChoice.AUTO : graph).forNewIndex(settings, input, encoder);
         }
-        return CollectionIndexWriter.open(dir, settings);
+        return location.openWriter(settings);
     }
 }

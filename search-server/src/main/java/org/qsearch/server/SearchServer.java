@@ -42,7 +42,7 @@ public final class SearchServer implements AutoCloseable {
     /** Starts serving {@code collection}; port 0 picks a free port (see {@link #port()}). */
     public static SearchServer start(SearchCollection collection, ServerSettings settings) {
         if (collection.root() == null) {
-            throw new IllegalArgumentException("the index at " + collection.indexDir()
+            throw new IllegalArgumentException("the " + collection.location().describe()
                     + " does not record where its images are: give the collection root with --root");
         }
         ObjectMapper json = ApiJson.mapper();
@@ -52,7 +52,7 @@ public final class SearchServer implements AutoCloseable {
         ModelWorkPool pool = new ModelWorkPool(settings.workers(), settings.queueLimit());
         ThumbnailCache thumbnails = new ThumbnailCache(settings.thumbnailCacheBytes());
         CollectionWriter writer = collection.writer() != null && settings.writesEnabled()
-                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.indexDir(), collection.root(), json)
+                ? new CollectionWriter(collection.encoder(), collection.writer(), collection.location().localFiles(), collection.root(), json)
                 : null;
         if (writer != null) {
             try {

@@ -20,6 +20,7 @@ import org.qsearch.index.FeatureMode;
 import org.qsearch.indexer.TestCollections;
 import org.qsearch.search.PipelineSettings;
 import org.qsearch.search.SearchCollection;
+import org.qsearch.index.LocalIndexLocation;
 
 /**
  * A real server for the tests: the held-out fruit emoji (12 images, their names indexed as
@@ -54,7 +55,7 @@ final class FruitServer implements AutoCloseable {
             TestCollections.indexFruit(encoder, root, index, FeatureMode.STORED, Map.of(), TestCollections.Names.CAPTIONS);
         }
         SearchCollection collection = SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(),
-                index, null, true, PipelineSettings.defaults());
+                new LocalIndexLocation(index), null, true, PipelineSettings.defaults());
         try {
             return new FruitServer(root, collection, SearchServer.start(collection, settings));
         } catch (RuntimeException e) {

@@ -1,12 +1,12 @@
 package org.qsearch.search;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
 import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.CollectionIndexWriter;
+import org.qsearch.index.IndexLocation;
 
 /**
  * A collection opened for search, and the one place that opens one: the model bundle, the index
@@ -18,16 +18,16 @@ public final class SearchCollection implements AutoCloseable {
     private final Blip2Encoder encoder;
     private final CollectionIndexWriter writer;
     private final CollectionIndex index;
-    private final Path indexDir;
+    private final IndexLocation location;
     private final Path root;
     private final SearchPipeline pipeline;
 
-    private SearchCollection(Blip2Encoder encoder, CollectionIndexWriter writer, CollectionIndex index, Path indexDir,
+    private SearchCollection(Blip2Encoder encoder, CollectionIndexWriter writer, CollectionIndex index, IndexLocation location,
                              Path root, PipelineSettings settings) {
         this.encoder = encoder;
         this.writer = writer;
         this.index = index;
-        this.indexDir = indexDir;
+        this.location = location;
         this.root = root;
         this.pipeline = new SearchPipeline(encoder, index, root, settings);
     }
@@ -36,25 +36,22 @@ public final class SearchCollection implements AutoCloseable {
      * @param root the collection root, or null for the one the index's last bulk run recorded (none
      *             when it recorded none: then no source image can be read)
      */
-    public static SearchCollection open(Path model, EncoderOptions options, Path indexDir, Path root, boolean writable,
+    public static SearchCollection open(Path model, EncoderOptions options, IndexLocation location, Path root, boolean writable,
                                         PipelineSettings settings) throws IOException {
-        if (!Files.isDirectory(indexDir)) {
-            throw new IllegalArgumentException("no index at " + indexDir + ": build one with `qsearch index`");
-        }
         CollectionIndexWriter writer = null;
         CollectionIndex index = null;
         Blip2Encoder encoder = null;
         try {
             // the index first: a folder that holds none fails before the model loads
             if (writable) {
-                writer = CollectionIndexWriter.open(indexDir);
+                writer = location.openWriter();
                 index = writer.index();
             } else {
-                index = CollectionIndex.open(indexDir);
+                index = location.openIndex();
             }
             Path collectionRoot = root != null ? root : index.collectionRoot().orElse(null);
             encoder = Blip2Encoder.open(model, options);
-            return new SearchCollection(encoder, writer, index, indexDir,
+            return new SearchCollection(encoder, writer, index, location,
                     collectionRoot == null ? null : collectionRoot.toAbsolutePath().normalize(), settings);
         } catch (IOException | RuntimeException e) {
             if (writer != null) {
@@ -94,8 +91,8 @@ public final class SearchCollection implements AutoCloseable {
     }
 
     /** Where the index is. */
-    public Path indexDir() {
-        return indexDir;
+    public IndexLocation location() {
+        return location;
     }
 
     /** The index writer, or null when opened read-only. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.qsearch.index.FeatureMode;
 import org.qsearch.indexer.TestCollections;
+import org.qsearch.index.LocalIndexLocation;
 
 /**
  * Dedupe on a collection where one image has many copies: the page must still hold k distinct
@@ -40,7 +41,7 @@ class DedupeFillsThePageTest {
             TestCollections.indexFruit(encoder, tmp.resolve("fruit"), tmp.resolve("index"), FeatureMode.STORED, copies,
                     TestCollections.Names.TEXTS);
         }
-        collection = SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), tmp.resolve("index"),
+        collection = SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), new LocalIndexLocation(tmp.resolve("index")),
                 tmp.resolve("fruit"), false, PipelineSettings.defaults());
         pipeline = collection.pipeline();
         appleVectors = collection.index().queryVectors("red-apple").orElseThrow();

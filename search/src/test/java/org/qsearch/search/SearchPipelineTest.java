@@ -33,6 +33,7 @@ import org.qsearch.index.FeatureMode;
 import org.qsearch.index.ImageHit;
 import org.qsearch.indexer.TestCollections;
 import org.qsearch.reranker.Fusion;
+import org.qsearch.index.LocalIndexLocation;
 
 /**
  * The pipeline end to end on a real index of held-out fruit emoji (the tiny model never saw this
@@ -81,7 +82,7 @@ class SearchPipelineTest {
 
     /** The fruit index read-only, with a pipeline of its own. */
     private SearchCollection open(PipelineSettings settings) throws IOException {
-        return SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), index, collection, false,
+        return SearchCollection.open(TestCollections.bundle(), TestCollections.encoderOptions(), new LocalIndexLocation(index), collection, false,
                 settings);
     }
 

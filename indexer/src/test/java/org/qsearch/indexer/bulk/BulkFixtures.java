@@ -11,7 +11,7 @@ import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
 
 /** The shipped model and images, and images made at run time (nothing large is committed). */
-final class BulkFixtures {
+public final class BulkFixtures {
     static final Path ROOT = Path.of(System.getProperty("qsearch.root", "..")).toAbsolutePath().normalize();
     static final Path MODEL = ROOT.resolve("models/tiny-blip2");
     static final Path PREPROCESS = ROOT.resolve("encoder/src/test/resources/preprocess");
@@ -38,7 +38,7 @@ final class BulkFixtures {
     }
 
     /** {@code n} distinct small PNGs: crops and colour shifts of the shipped images. */
-    static List<Path> generateImages(Path dir, int n) throws Exception {
+    public static List<Path> generateImages(Path dir, int n) throws Exception {
         Files.createDirectories(dir);
         List<BufferedImage> bases = new ArrayList<>();
         for (Path p : goodImages()) {

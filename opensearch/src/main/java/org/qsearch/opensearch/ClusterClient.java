@@ -1,0 +1,130 @@
+package org.qsearch.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.opensearch.client.Request;
+import org.opensearch.client.Response;
+import org.opensearch.client.ResponseException;
+import org.opensearch.client.RestClient;
+
+/**
+ * JSON over HTTP to an OpenSearch cluster, on the low-level REST client (which spreads requests
+ * over the given nodes and moves to another one when a node does not answer). Requests that the
+ * cluster refuses for now (429, 502-504) or that find no node are retried with exponential
+ * backoff; any other error becomes an {@link IOException} that says what the cluster answered.
+ */
+final class ClusterClient implements Closeable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<Integer> RETRIED = Set.of(429, 502, 503, 504);
+    private static final int ATTEMPTS = 8;
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final RestClient rest;
+    private final String nodes;
+
+    private ClusterClient(RestClient rest, String nodes) {
+        this.rest = rest;
+        this.nodes = nodes;
+    }
+
+    static ClusterClient connect(List<URI> urls) {
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("give the cluster's URL (--url http://host:9200[,http://host2:9200])");
+        }
+        HttpHost[] hosts = new HttpHost[urls.size()];
+        for (int i = 0; i < hosts.length; i++) {
+            URI url = urls.get(i);
+            if (url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+                throw new IllegalArgumentException("not an http(s) URL of an OpenSearch node: " + url);
+            }
+            hosts[i] = new HttpHost(url.getScheme(), url.getHost(), url.getPort() < 0 ? 9200 : url.getPort());
+        }
+        return new ClusterClient(RestClient.builder(hosts).build(), String.join(",", urls.stream().map(URI::toString).toList()));
+    }
+
+    String nodes() {
+        return nodes;
+    }
+
+    /** Sends a request with a JSON body (or none) and returns the answer; {@code absent} statuses (404) return null. */
+    JsonNode send(String method, String endpoint, Object body, int... absent) throws IOException {
+        return send(method, endpoint, body == null ? null : JSON.writeValueAsString(body), false, absent);
+    }
+
+    /** Sends newline-delimited JSON (the bulk and multi-search APIs). */
+    JsonNode sendLines(String method, String endpoint, String lines) throws IOException {
+        return send(method, endpoint, lines, true);
+    }
+
+    private JsonNode send(String method, String endpoint, String body, boolean ndjson, int... absent) throws IOException {
+        long backoff = FIRST_BACKOFF_MILLIS;
+        for (int attempt = 1; ; attempt++) {
+            Request request = new Request(method, endpoint);
+            if (body != null) {
+                request.setEntity(new org.apache.hc.core5.http.io.entity.StringEntity(body,
+                        ndjson ? NDJSON : org.apache.hc.core5.http.ContentType.APPLICATION_JSON));
+            }
+            int status;
+            String answer;
+            try {
+                Response response = rest.performRequest(request);
+                return response.getEntity() == null ? JSON.createObjectNode() : JSON.readTree(EntityUtils.toString(response.getEntity()));
+            } catch (ResponseException e) {
+                status = e.getResponse().getStatusLine().getStatusCode();
+                answer = entity(e.getResponse());
+                for (int a : absent) {
+                    if (status == a) {
+                        return null;
+                    }
+                }
+                if (!RETRIED.contains(status) || attempt == ATTEMPTS) {
+                    throw new IOException("OpenSearch answered " + status + " to " + method + " " + endpoint + ": " + answer);
+                }
+            } catch (ConnectException e) {
+                if (attempt == ATTEMPTS) {
+                    throw new IOException("cannot reach the OpenSearch cluster at " + nodes + ": " + e.getMessage(), e);
+                }
+            } catch (ParseException e) {
+                throw new IOException("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
+            }
+            sleep(backoff);
+            backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    private static final org.apache.hc.core5.http.ContentType NDJSON =
+            org.apache.hc.core5.http.ContentType.create("application/x-ndjson", java.nio.charset.StandardCharsets.UTF_8);
+
+    /** Waits before the next attempt; an interrupt ends the retries. */
+    static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting to retry an OpenSearch request");
+        }
+    }
+
+    private static String entity(Response response) {
+        try {
+            return response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity());
+        } catch (IOException | ParseException e) {
+            return "(no readable body)";
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        rest.close();
+    }
+}

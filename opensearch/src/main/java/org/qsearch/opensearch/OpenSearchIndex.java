@@ -1,0 +1,294 @@
+package org.qsearch.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.qsearch.index.CollectionIndex;
+import org.qsearch.index.ImageHit;
+import org.qsearch.index.IndexSettings;
+import org.qsearch.index.ItcMatch;
+import org.qsearch.index.SearchFilter;
+import org.qsearch.index.SearchRequest;
+import org.qsearch.index.SearchTrace;
+import org.qsearch.index.TextHit;
+
+/**
+ * The OpenSearch backend's {@link CollectionIndex} (the layout: {@link ClusterSchema}). Candidates
+ * come from the cluster's kNN, k' per query vector (nested kNN with {@code score_mode: max} for
+ * images, the best child per image), with the metadata filter inside the kNN query so that a
+ * filtered search still finds min(k, matching) results; qsearch then rescores every candidate
+ * exactly from its stored vectors, as the local store does, so both backends rank by the same
+ * scores. Searches see what the writer's last commit (or refresh) made visible. Image features are
+ * never on the cluster: the collection recomputes them from the source images.
+ */
+final class OpenSearchIndex implements CollectionIndex {
+    /** Documents per page when a search or a visit walks every matching document. */
+    private static final int PAGE = 500;
+
+    private final ClusterClient client;
+    private final String name;
+    private final IndexSettings settings;
+    private final boolean ownsClient;
+
+    OpenSearchIndex(ClusterClient client, String name, IndexSettings settings, boolean ownsClient) {
+        this.client = client;
+        this.name = name;
+        this.settings = settings;
+        this.ownsClient = ownsClient;
+    }
+
+    @Override
+    public IndexSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public int imageCount() throws IOException {
+        return count(ClusterSchema.images(name), null);
+    }
+
+    @Override
+    public int textCount() throws IOException {
+        return count(ClusterSchema.texts(name), null);
+    }
+
+    @Override
+    public List<ImageHit> searchImages(float[][] queries, SearchRequest request, SearchTrace trace) throws IOException {
+        settings.checkQueries(queries);
+        long start = System.nanoTime();
+        Map<String, JsonNode> candidates = candidates(ClusterSchema.images(name), queries, request,
+                query -> imagesKnn(query, request));
+        trace.addCandidates(System.nanoTime() - start);
+        List<Scored> scored = new ArrayList<>(candidates.size());
+        candidates.forEach((id, source) ->
+                scored.add(new Scored(id, source, ItcMatch.ofImage(ClusterSchema.imageVectors(source, settings), queries))));
+        return top(scored, request.k()).stream()
+                .map(s -> ClusterSchema.imageHit(s.source(), s.match().score(), s.match().queryIndex())).toList();
+    }
+
+    @Override
+    public List<TextHit> searchTexts(float[][] queries, SearchRequest request, SearchTrace trace) throws IOException {
+        settings.checkQueries(queries);
+        long start = System.nanoTime();
+        Map<String, JsonNode> candidates = candidates(ClusterSchema.texts(name), queries, request,
+                query -> textsKnn(query, request));
+        trace.addCandidates(System.nanoTime() - start);
+        List<Scored> scored = new ArrayList<>(candidates.size());
+        candidates.forEach((id, source) ->
+                scored.add(new Scored(id, source, ItcMatch.ofText(ClusterSchema.textVector(source), queries))));
+        return top(scored, request.k()).stream()
+                .map(s -> ClusterSchema.textHit(s.source(), s.match().score(), s.match().queryIndex())).toList();
+    }
+
+    @Override
+    public Optional<ImageHit> findImage(String id) throws IOException {
+        return source(ClusterSchema.images(name), id, "_source_excludes=" + ClusterSchema.QUERIES + "," + ClusterSchema.VECTORS)
+                .map(source -> ClusterSchema.imageHit(source, Float.NaN, -1));
+    }
+
+    @Override
+    public Optional<TextHit> findText(String id) throws IOException {
+        return source(ClusterSchema.texts(name), id, "_source_excludes=" + ClusterSchema.TEXT_VECTOR)
+                .map(source -> ClusterSchema.textHit(source, Float.NaN, -1));
+    }
+
+    @Override
+    public boolean anyImageAt(String uri) throws IOException {
+        ObjectNode query = ClusterClient.JSON.createObjectNode();
+        query.putObject("term").put("uri", uri);
+        return count(ClusterSchema.images(name), query) > 0;
+    }
+
+    @Override
+    public Optional<float[][]> queryVectors(String id) throws IOException {
+        return source(ClusterSchema.images(name), id, "_source_includes=" + ClusterSchema.VECTORS)
+                .map(source -> ClusterSchema.imageVectors(source, settings));
+    }
+
+    @Override
+    public float[] imageTokens(ImageHit hit) {
+        throw new IllegalStateException("an OpenSearch collection keeps no image features: they are recomputed from "
+                + hit.uri());
+    }
+
+    @Override
+    public void forEachImage(Consumer<ImageHit> visitor) throws IOException {
+        forEach(ClusterSchema.images(name), null, new String[] {ClusterSchema.QUERIES, ClusterSchema.VECTORS},
+                source -> visitor.accept(ClusterSchema.imageHit(source, Float.NaN, -1)));
+    }
+
+    @Override
+    public void forEachText(Consumer<TextHit> visitor) throws IOException {
+        forEach(ClusterSchema.texts(name), null, new String[] {ClusterSchema.TEXT_VECTOR},
+                source -> visitor.accept(ClusterSchema.textHit(source, Float.NaN, -1)));
+    }
+
+    @Override
+    public Map<String, String> commitUserData() throws IOException {
+        return ClusterMeta.read(client, name).commit();
+    }
+
+    /** Nothing to pick up: a commit's refresh makes it visible to every search on the cluster. */
+    @Override
+    public void refresh() {}
+
+    @Override
+    public void close() throws IOException {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    private record Scored(String id, JsonNode source, ItcMatch match) {}
+
+    private interface KnnQuery {
+        ObjectNode of(float[] query);
+    }
+
+    /**
+     * The _source of each candidate by id: every matching document when exact, else the union of
+     * each query vector's k' nearest. One query vector brings the sources with its hits; several
+     * (an image's) bring ids, then the union's sources in one multi-get, each source once.
+     */
+    private Map<String, JsonNode> candidates(String index, float[][] queries, SearchRequest request, KnnQuery knn)
+            throws IOException {
+        Map<String, JsonNode> sources = new LinkedHashMap<>();
+        if (request.exact()) {
+            forEach(index, ClusterSchema.filter(request.filter()), new String[] {ClusterSchema.QUERIES},
+                    source -> sources.put(source.path("id").asText(), source));
+            return sources;
+        }
+        if (queries.length == 1) {
+            ObjectNode body = knnSearch(knn.of(queries[0]), request.candidates());
+            body.putObject("_source").putArray("excludes").add(ClusterSchema.QUERIES);
+            for (JsonNode hit : client.send("POST", "/" + index + "/_search?allow_partial_search_results=false", body)
+                    .path("hits").path("hits")) {
+                sources.putIfAbsent(hit.path("_id").asText(), hit.path("_source"));
+            }
+            return sources;
+        }
+        StringBuilder lines = new StringBuilder();
+        String header = ClusterClient.JSON.createObjectNode().put("index", index)
+                .put("allow_partial_search_results", false).toString();
+        for (float[] query : queries) {
+            ObjectNode body = knnSearch(knn.of(query), request.candidates()).put("_source", false);
+            lines.append(header).append('\n').append(body).append('\n');
+        }
+        List<String> ids = new ArrayList<>();
+        Map<String, Boolean> seen = new HashMap<>();
+        for (JsonNode response : client.sendLines("POST", "/_msearch", lines.toString()).path("responses")) {
+            if (response.has("error")) {
+                throw new IOException("OpenSearch failed a kNN search of " + index + ": " + response.path("error"));
+            }
+            for (JsonNode hit : response.path("hits").path("hits")) {
+                if (seen.putIfAbsent(hit.path("_id").asText(), true) == null) {
+                    ids.add(hit.path("_id").asText());
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return sources;
+        }
+        ObjectNode get = ClusterClient.JSON.createObjectNode();
+        ArrayNode idList = get.putArray("ids");
+        ids.forEach(idList::add);
+        for (JsonNode doc : client.send("POST", "/" + index + "/_mget?realtime=false&_source_excludes="
+                + ClusterSchema.QUERIES, get).path("docs")) {
+            if (doc.path("found").asBoolean()) {
+                sources.put(doc.path("_id").asText(), doc.path("_source"));
+            }
+        }
+        return sources;
+    }
+
+    private static ObjectNode knnSearch(ObjectNode query, int size) {
+        ObjectNode body = ClusterClient.JSON.createObjectNode().put("size", size);
+        body.set("query", query);
+        return body;
+    }
+
+    /** Nested kNN over the images' graph vectors, an image scored by its best one. */
+    private ObjectNode imagesKnn(float[] query, SearchRequest request) {
+        ObjectNode nested = ClusterClient.JSON.createObjectNode();
+        ObjectNode inner = nested.putObject("nested").put("path", ClusterSchema.QUERIES).put("score_mode", "max");
+        inner.set("query", knn(ClusterSchema.QUERY_VECTOR, query, request));
+        return nested;
+    }
+
+    private ObjectNode textsKnn(float[] query, SearchRequest request) {
+        return knn(ClusterSchema.TEXT_VECTOR, query, request);
+    }
+
+    private static ObjectNode knn(String field, float[] query, SearchRequest request) {
+        ObjectNode knn = ClusterClient.JSON.createObjectNode();
+        ObjectNode clause = knn.putObject("knn").putObject(field);
+        ArrayNode vector = clause.putArray("vector");
+        for (float v : query) {
+            vector.add(v);
+        }
+        clause.put("k", request.candidates());
+        ObjectNode filter = ClusterSchema.filter(request.filter());
+        if (filter != null) {
+            clause.set("filter", filter);
+        }
+        return knn;
+    }
+
+    private static List<Scored> top(List<Scored> scored, int k) {
+        return scored.stream()
+                .sorted(Comparator.comparingDouble((Scored s) -> -s.match().score()).thenComparing(Scored::id))
+                .limit(k)
+                .toList();
+    }
+
+    private int count(String index, ObjectNode query) throws IOException {
+        ObjectNode body = ClusterClient.JSON.createObjectNode();
+        if (query != null) {
+            body.set("query", query);
+        }
+        return client.send("POST", "/" + index + "/_count", body).path("count").asInt();
+    }
+
+    private Optional<JsonNode> source(String index, String id, String sourceParameter) throws IOException {
+        JsonNode doc = client.send("GET", "/" + index + "/_doc/" + ClusterSchema.urlEncode(id) + "?realtime=false&"
+                + sourceParameter, null, 404);
+        return doc == null || !doc.path("found").asBoolean() ? Optional.empty() : Optional.of(doc.path("_source"));
+    }
+
+    /** Visits the _source of every document matching {@code filter} (all when null), in id order, page by page. */
+    private void forEach(String index, ObjectNode filter, String[] excludes, Consumer<JsonNode> visitor) throws IOException {
+        JsonNode after = null;
+        while (true) {
+            ObjectNode body = ClusterClient.JSON.createObjectNode().put("size", PAGE);
+            if (filter != null) {
+                body.putObject("query").putObject("constant_score").set("filter", filter);
+            }
+            body.putArray("sort").addObject().put("id", "asc");
+            ArrayNode exclude = body.putObject("_source").putArray("excludes");
+            for (String field : excludes) {
+                exclude.add(field);
+            }
+            if (after != null) {
+                body.set("search_after", after);
+            }
+            JsonNode hits = client.send("POST", "/" + index + "/_search?allow_partial_search_results=false", body)
+                    .path("hits").path("hits");
+            for (JsonNode hit : hits) {
+                visitor.accept(hit.path("_source"));
+            }
+            if (hits.size() < PAGE) {
+                return;
+            }
+            after = hits.get(hits.size() - 1).path("sort");
+        }
+    }
+}
