@@ -19,6 +19,9 @@ import org.qsearch.index.ImageRecord;
 import org.qsearch.index.IndexSettings;
 import org.qsearch.index.LuceneIndex;
 import org.qsearch.index.SearchRequest;
+import org.qsearch.index.LocalIndexLocation;
+import org.qsearch.index.IndexLocation;
+import org.qsearch.index.CollectionIndex;
 
 /**
  * qsearch's side of the ANN benchmark: text->image search over a collection of image query
@@ -63,10 +66,31 @@ public final class AnnBenchmark {
     public record Row(String graph, String format, int overFetch, double recall, double qps1, double qps2,
                       double p50Ms, double p99Ms, double buildSeconds, double diskBytesPerImage, double ramBytesPerImage) {}
 
-    /** Builds an index with {@code settings} in {@code dir}, then measures it at each over-fetch (multiples of k). */
+    /** Builds a local index with {@code settings} in {@code dir}, then measures it at each over-fetch (multiples of k). */
     public List<Row> run(String graph, IndexSettings settings, Path dir, int[] overFetch) throws Exception {
+        double build = build(new LocalIndexLocation(dir), settings);
+        try (LuceneIndex searcher = LuceneIndex.open(dir)) {
+            return measure(graph, settings, searcher, overFetch, build,
+                    (double) DirectoryBytes.of(dir.resolve("lucene"), "") / images.size(),
+                    (double) searchedBytes(searcher.imageVectorBytes()) / images.size());
+        }
+    }
+
+    /**
+     * Builds the collection at {@code location} (any backend: a cluster's), then measures it as
+     * {@link #run}; its bytes per image are not known here (NaN).
+     */
+    public List<Row> runOn(String graph, IndexSettings settings, IndexLocation location, int[] overFetch) throws Exception {
+        double build = build(location, settings);
+        try (CollectionIndex searcher = location.openIndex()) {
+            return measure(graph, settings, searcher, overFetch, build, Double.NaN, Double.NaN);
+        }
+    }
+
+    /** Seconds to write every image and, when asked, merge. */
+    private double build(IndexLocation location, IndexSettings settings) throws Exception {
         long t0 = System.nanoTime();
-        try (CollectionIndexWriter writer = CollectionIndexWriter.open(dir, settings.withFeatureMode(FeatureMode.RECOMPUTE))) {
+        try (CollectionIndexWriter writer = location.openWriter(settings.withFeatureMode(FeatureMode.RECOMPUTE))) {
             Instant now = Instant.now();
             for (int i = 0; i < images.size(); i++) {
                 writer.putImage(new ImageRecord("i" + i, "i" + i, "-", 0, 0, List.of(), null, null, now, images.get(i)));
@@ -75,43 +99,43 @@ public final class AnnBenchmark {
                 writer.forceMerge(mergeTo);
             }
         }
-        double build = (System.nanoTime() - t0) / 1e9;
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private List<Row> measure(String graph, IndexSettings settings, CollectionIndex searcher, int[] overFetch,
+                              double build, double diskBytesPerImage, double ramBytesPerImage) throws Exception {
         List<Row> rows = new ArrayList<>();
-        try (LuceneIndex searcher = LuceneIndex.open(dir)) {
-            for (int f : overFetch) {
-                SearchRequest request = SearchRequest.top(k).withCandidates(f * k);
-                for (float[] query : queries) { // warm-up: the JIT compiles the search path
-                    searcher.searchImages(query, request);
-                }
-                long[] nanos = new long[rounds * queries.length];
-                double[] qps1 = new double[rounds];
-                double[] qps2 = new double[rounds];
-                double recall = 0;
-                for (int round = 0; round < rounds; round++) {
-                    recall = 0;
-                    long start = System.nanoTime();
-                    for (int i = 0; i < queries.length; i++) {
-                        long q0 = System.nanoTime();
-                        List<ImageHit> hits = searcher.searchImages(queries[i], request);
-                        nanos[round * queries.length + i] = System.nanoTime() - q0;
-                        List<String> expected = truth.get(i);
-                        recall += hits.stream().filter(h -> expected.contains(h.id())).count() / (double) k;
-                    }
-                    qps1[round] = queries.length / ((System.nanoTime() - start) / 1e9);
-                    qps2[round] = qpsOnThreads(searcher, request, 2);
-                }
-                Arrays.sort(nanos);
-                rows.add(new Row(graph, settings.vectorFormat().name().toLowerCase(), f, recall / queries.length,
-                        Percentiles.median(qps1), Percentiles.median(qps2), Percentiles.of(nanos, 0.50) / 1e6,
-                        Percentiles.of(nanos, 0.99) / 1e6, build,
-                        (double) DirectoryBytes.of(dir.resolve("lucene"), "") / images.size(),
-                        (double) searchedBytes(searcher.imageVectorBytes()) / images.size()));
+        for (int f : overFetch) {
+            SearchRequest request = SearchRequest.top(k).withCandidates(f * k);
+            for (float[] query : queries) { // warm-up: the JIT compiles the search path
+                searcher.searchImages(query, request);
             }
+            long[] nanos = new long[rounds * queries.length];
+            double[] qps1 = new double[rounds];
+            double[] qps2 = new double[rounds];
+            double recall = 0;
+            for (int round = 0; round < rounds; round++) {
+                recall = 0;
+                long start = System.nanoTime();
+                for (int i = 0; i < queries.length; i++) {
+                    long q0 = System.nanoTime();
+                    List<ImageHit> hits = searcher.searchImages(queries[i], request);
+                    nanos[round * queries.length + i] = System.nanoTime() - q0;
+                    List<String> expected = truth.get(i);
+                    recall += hits.stream().filter(h -> expected.contains(h.id())).count() / (double) k;
+                }
+                qps1[round] = queries.length / ((System.nanoTime() - start) / 1e9);
+                qps2[round] = qpsOnThreads(searcher, request, 2);
+            }
+            Arrays.sort(nanos);
+            rows.add(new Row(graph, settings.vectorFormat().name().toLowerCase(), f, recall / queries.length,
+                    Percentiles.median(qps1), Percentiles.median(qps2), Percentiles.of(nanos, 0.50) / 1e6,
+                    Percentiles.of(nanos, 0.99) / 1e6, build, diskBytesPerImage, ramBytesPerImage));
         }
         return rows;
     }
 
-    private double qpsOnThreads(LuceneIndex searcher, SearchRequest request, int threads) throws Exception {
+    private double qpsOnThreads(CollectionIndex searcher, SearchRequest request, int threads) throws Exception {
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             long start = System.nanoTime();
             List<Future<?>> parts = new ArrayList<>();

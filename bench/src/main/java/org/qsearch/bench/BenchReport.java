@@ -35,4 +35,36 @@ public final class BenchReport {
         }
         Files.writeString(Path.of(prefix + ".md"), markdown);
     }
+
+    /** A report's Markdown without its title line: what a section of the suite report quotes. */
+    public static String body(String markdown) {
+        int section = markdown.indexOf("\n## ");
+        return section < 0 ? markdown : markdown.substring(section + 1);
+    }
+
+    /**
+     * Puts {@code body} (which starts with {@code heading}) into the Markdown file {@code doc} in
+     * place of the section under that heading (up to the next level-2 heading), or at its end.
+     */
+    /** The section of {@code markdown} under {@code heading} up to the next level-2 heading, or "" when there is none. */
+    public static String section(String markdown, String heading) {
+        int start = markdown.indexOf("\n" + heading + "\n");
+        if (start < 0) {
+            return "";
+        }
+        int end = markdown.indexOf("\n## ", start + heading.length() + 2);
+        return markdown.substring(start + 1, end < 0 ? markdown.length() : end + 1);
+    }
+
+    public static void replaceSection(Path doc, String heading, String body) throws IOException {
+        String text = Files.readString(doc);
+        int start = text.indexOf("\n" + heading + "\n");
+        String section = body.strip() + "\n";
+        if (start < 0) {
+            Files.writeString(doc, text.stripTrailing() + "\n\n" + section);
+            return;
+        }
+        int end = text.indexOf("\n## ", start + heading.length() + 2);
+        Files.writeString(doc, text.substring(0, start + 1) + section + (end < 0 ? "" : text.substring(end)));
+    }
 }

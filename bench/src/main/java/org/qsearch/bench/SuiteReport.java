@@ -32,6 +32,13 @@ public final class SuiteReport {
     private final Map<String, MarkdownReport> md = new LinkedHashMap<>();
 
     @SuppressWarnings("unchecked")
+    /**
+     * The heading of the scale-out section (bin/qsearch bench cluster, run by bench/cluster.sh on
+     * the local two-node cluster). The suite does not start a cluster: it keeps the section the
+     * report it replaces had.
+     */
+    public static final String SCALE_OUT_SECTION = "## 6. Scale-out: the same collection on OpenSearch";
+
     public SuiteReport(Path sections) throws IOException {
         List<Path> annFiles;
         try (Stream<Path> files = Files.list(sections)) {
@@ -81,7 +88,9 @@ public final class SuiteReport {
         sections.put("pipeline", pipeline);
         sections.put("server", server);
         report.put("sections", sections);
-        BenchReport.write(prefix, report, markdown(report, headline));
+        Path previous = Path.of(prefix + ".md");
+        String scaleOut = Files.exists(previous) ? BenchReport.section(Files.readString(previous), SCALE_OUT_SECTION) : "";
+        BenchReport.write(prefix, report, markdown(report, headline) + (scaleOut.isEmpty() ? "" : "\n" + scaleOut));
     }
 
     /** The figures the headline quotes. */

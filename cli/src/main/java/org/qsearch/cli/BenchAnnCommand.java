@@ -85,7 +85,7 @@ final class BenchAnnCommand implements Callable<Integer> {
         List<GraphChoice> runGraphs = quick ? List.of(GraphChoice.AUTO) : graphs;
         try (WorkDir work = new WorkDir("qsearch-bench-ann"); Blip2Encoder enc = model.open()) {
             long t0 = System.nanoTime();
-            List<ImageFeatures> images = encodeCollection(enc, quick ? QUICK_IMAGES : Integer.MAX_VALUE);
+            List<ImageFeatures> images = encodeCollection(enc, collection, quick ? QUICK_IMAGES : Integer.MAX_VALUE, batch);
             double encodeSeconds = (System.nanoTime() - t0) / 1e9;
             float[][] queries = enc.encodeTexts(texts);
             int per = enc.bundle().dims().numQueries();
@@ -139,7 +139,7 @@ final class BenchAnnCommand implements Callable<Integer> {
      * The query vectors of the collection's first {@code limit} images (generated in random order, so a
      * uniform sample), encoded in batches; trunk tokens are dropped, as the benchmark's indexes recompute.
      */
-    private List<ImageFeatures> encodeCollection(Blip2Encoder enc, int limit) throws IOException {
+    static List<ImageFeatures> encodeCollection(Blip2Encoder enc, Path collection, int limit, int batch) throws IOException {
         List<Path> files;
         try (Stream<Path> listing = Files.list(collection.resolve("images"))) {
             files = listing.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().limit(limit).toList();

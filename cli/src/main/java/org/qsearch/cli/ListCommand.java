@@ -1,9 +1,9 @@
 package org.qsearch.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.qsearch.index.CollectionIndex;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The ids in an index, without a model: what a script needs to check what a run kept. */
@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
         description = {"List the documents of an index: one line per document, \"image ID URI\" or \"text ID TEXT\".",
                 "With --count, print only the numbers of images and texts."})
 final class ListCommand implements Callable<Integer> {
-    @Option(names = "--index", required = true, paramLabel = "DIR", description = "index directory")
-    Path index;
+    @Mixin
+    IndexLocationOptions index;
 
     @Option(names = "--count", description = "print \"images N\" and \"texts N\" only")
     boolean count;
@@ -22,7 +22,7 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (CollectionIndex searcher = CollectionIndex.open(index)) {
+        try (CollectionIndex searcher = index.location().openIndex()) {
             if (count) {
                 System.out.println("images " + searcher.imageCount());
                 System.out.println("texts " + searcher.textCount());

@@ -3,6 +3,7 @@ package org.qsearch.opensearch;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -40,7 +41,7 @@ public record OpenSearchLocation(List<URI> urls, String name, int shards, int re
 
     /** {@code urls}: comma-separated node URLs ("http://127.0.0.1:9200,http://127.0.0.1:9201"). */
     public static List<URI> parseUrls(String urls) {
-        return java.util.Arrays.stream(urls.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(URI::create).toList();
+        return Arrays.stream(urls.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(URI::create).toList();
     }
 
     @Override
@@ -78,6 +79,14 @@ public record OpenSearchLocation(List<URI> urls, String name, int shards, int re
     public Optional<IndexSettings> recordedSettings() throws IOException {
         try (ClusterClient client = ClusterClient.connect(urls)) {
             return ClusterMeta.find(client, name).map(ClusterMeta::settings);
+        }
+    }
+
+    /** Bytes the collection's primary shards hold on disk (replicas each add as much): for sizing. */
+    public long primaryStoreBytes() throws IOException {
+        try (ClusterClient client = ClusterClient.connect(urls)) {
+            return client.send("GET", "/" + ClusterSchema.images(name) + "," + ClusterSchema.texts(name) + "/_stats/store", null)
+                    .path("_all").path("primaries").path("store").path("size_in_bytes").asLong();
         }
     }
 
