@@ -99,6 +99,7 @@ final class BenchClusterCommand implements Callable<Integer> {
             report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));
             report.put("images", images.size());
             report.put("queries", queries.length);
+            report.put("rounds", rounds);
             report.put("shards", shards);
             report.put("replicas", replicas);
             report.put("cluster_primary_bytes_per_image", clusterBytesPerImage);
@@ -137,8 +138,8 @@ final class BenchClusterCommand implements Callable<Integer> {
                     row.qps1() / base.qps1()));
         }
         md.append(String.format("%nOn disk per image: local index %.0f bytes (Lucene files, float vectors, graph and stored "
-                + "fields), the cluster's primary shards %.0f bytes (the same plus _source, which holds the packed vectors "
-                + "base64-encoded); each replica adds the cluster's figure again.%n",
+                + "fields), the cluster's primary shards %.0f bytes (the same, plus _source without the vectors)"
+                + "; each replica adds the cluster's figure again.%n",
                 local.getFirst().diskBytesPerImage(), ((Number) r.get("cluster_primary_bytes_per_image")).doubleValue()));
         return md.toString();
     }

@@ -1,16 +1,20 @@
 package org.qsearch.opensearch;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ConnectException;
+import java.io.InterruptedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.opensearch.client.Request;
 import org.opensearch.client.Response;
 import org.opensearch.client.ResponseException;
@@ -28,6 +32,7 @@ final class ClusterClient implements Closeable {
     private static final int ATTEMPTS = 8;
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
 
     private final RestClient rest;
     private final String nodes;
@@ -71,17 +76,14 @@ final class ClusterClient implements Closeable {
         for (int attempt = 1; ; attempt++) {
             Request request = new Request(method, endpoint);
             if (body != null) {
-                request.setEntity(new org.apache.hc.core5.http.io.entity.StringEntity(body,
-                        ndjson ? NDJSON : org.apache.hc.core5.http.ContentType.APPLICATION_JSON));
+                request.setEntity(new StringEntity(body, ndjson ? NDJSON : ContentType.APPLICATION_JSON));
             }
-            int status;
-            String answer;
             try {
                 Response response = rest.performRequest(request);
                 return response.getEntity() == null ? JSON.createObjectNode() : JSON.readTree(EntityUtils.toString(response.getEntity()));
             } catch (ResponseException e) {
-                status = e.getResponse().getStatusLine().getStatusCode();
-                answer = entity(e.getResponse());
+                int status = e.getResponse().getStatusLine().getStatusCode();
+                String answer = entity(e.getResponse());
                 for (int a : absent) {
                     if (status == a) {
                         return null;
@@ -90,20 +92,17 @@ final class ClusterClient implements Closeable {
                 if (!RETRIED.contains(status) || attempt == ATTEMPTS) {
                     throw new IOException("OpenSearch answered " + status + " to " + method + " " + endpoint + ": " + answer);
                 }
-            } catch (ConnectException e) {
+            } catch (ParseException | JsonProcessingException e) {
+                throw new IOException("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
+            } catch (IOException e) { // no node answered: refused, reset or timed out
                 if (attempt == ATTEMPTS) {
                     throw new IOException("cannot reach the OpenSearch cluster at " + nodes + ": " + e.getMessage(), e);
                 }
-            } catch (ParseException e) {
-                throw new IOException("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
             }
             sleep(backoff);
             backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
         }
     }
-
-    private static final org.apache.hc.core5.http.ContentType NDJSON =
-            org.apache.hc.core5.http.ContentType.create("application/x-ndjson", java.nio.charset.StandardCharsets.UTF_8);
 
     /** Waits before the next attempt; an interrupt ends the retries. */
     static void sleep(long millis) throws IOException {
@@ -111,7 +110,7 @@ final class ClusterClient implements Closeable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting to retry an OpenSearch request");
+            throw new InterruptedIOException("interrupted while waiting to retry an OpenSearch request");
         }
     }
 

@@ -3,6 +3,8 @@ package org.qsearch.opensearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,10 +25,10 @@ import org.qsearch.index.VectorFormat;
 /**
  * How a collection lies on the cluster: two indices, {@code NAME-images} and {@code NAME-texts}.
  * An image is one document (id = the image id, so re-indexing replaces it): its stored fields,
- * its metadata keywords, all of its query vectors packed in one binary field for exact rescoring,
- * and a nested {@code queries} field holding the vectors of the HNSW graph (the same
- * {@link org.qsearch.index.GraphMembership} rule as the local store), which nested kNN with
- * {@code score_mode: max} searches. A text is one document with its vector. The index settings
+ * its metadata keywords, all of its query vectors packed in one binary field for exact rescoring
+ * (read from doc values, kept out of _source), and a nested {@code queries} field holding the
+ * vectors of the HNSW graph (the same {@link org.qsearch.index.GraphMembership} rule as the local
+ * store), which nested kNN with {@code score_mode: max} searches. A text is one document with its vector. The index settings
  * and the commit user data live in the images index's mapping {@code _meta}.
  */
 final class ClusterSchema {
@@ -43,7 +45,7 @@ final class ClusterSchema {
 
     /** An id as one segment of a request path. */
     static String urlEncode(String id) {
-        return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     static String images(String name) {
@@ -58,6 +60,8 @@ final class ClusterSchema {
         ObjectNode body = indexSettings(shards, replicas);
         ObjectNode mappings = body.putObject("mappings").put("dynamic", "strict");
         mappings.set("_meta", meta);
+        // the vectors live in the HNSW graph and in doc values: a lookup or a search reads _source without them
+        mappings.putObject("_source").putArray("excludes").add(QUERIES).add(VECTORS);
         ObjectNode properties = mappings.putObject("properties");
         keyword(properties, "id");
         keyword(properties, "uri");
@@ -69,7 +73,7 @@ final class ClusterSchema {
         stored(properties, "metadata");
         keyword(properties, META);
         properties.putObject("indexed_at").put("type", "date").put("format", "epoch_millis");
-        properties.putObject(VECTORS).put("type", "binary");
+        properties.putObject(VECTORS).put("type", "binary").put("doc_values", true);
         ObjectNode queries = properties.putObject(QUERIES).put("type", "nested").putObject("properties");
         queries.set("vec", knnVector(settings));
         return body;
@@ -181,9 +185,9 @@ final class ClusterSchema {
         return bool;
     }
 
-    /** All of an image's query vectors, from its _source. */
-    static float[][] imageVectors(JsonNode source, IndexSettings settings) {
-        byte[] packed = Base64.getDecoder().decode(source.path(VECTORS).asText());
+    /** All of an image's query vectors, from a search hit that fetched their doc values. */
+    static float[][] imageVectors(JsonNode hit, IndexSettings settings) {
+        byte[] packed = Base64.getDecoder().decode(hit.path("fields").path(VECTORS).path(0).asText());
         float[][] rows = new float[settings.numQueries()][settings.embedDim()];
         PackedVectors.unpack(packed, 0, packed.length, rows);
         return rows;

@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.ImageHit;
@@ -66,13 +68,16 @@ final class OpenSearchIndex implements CollectionIndex {
         settings.checkQueries(queries);
         long start = System.nanoTime();
         Map<String, JsonNode> candidates = candidates(ClusterSchema.images(name), queries, request,
-                query -> imagesKnn(query, request));
+                query -> imagesKnn(query, request), true);
         trace.addCandidates(System.nanoTime() - start);
         List<Scored> scored = new ArrayList<>(candidates.size());
-        candidates.forEach((id, source) ->
-                scored.add(new Scored(id, source, ItcMatch.ofImage(ClusterSchema.imageVectors(source, settings), queries))));
-        return top(scored, request.k()).stream()
-                .map(s -> ClusterSchema.imageHit(s.source(), s.match().score(), s.match().queryIndex())).toList();
+        candidates.forEach((id, hit) ->
+                scored.add(new Scored(id, hit, ItcMatch.ofImage(ClusterSchema.imageVectors(hit, settings), queries))));
+        List<Scored> best = top(scored, request.k());
+        // the stored fields of the top k only, as the local store reads them
+        Map<String, JsonNode> sources = sources(ClusterSchema.images(name), best.stream().map(Scored::id).toList());
+        return best.stream().map(s -> ClusterSchema.imageHit(sources.get(s.id()), s.match().score(), s.match().queryIndex()))
+                .toList();
     }
 
     @Override
@@ -80,24 +85,24 @@ final class OpenSearchIndex implements CollectionIndex {
         settings.checkQueries(queries);
         long start = System.nanoTime();
         Map<String, JsonNode> candidates = candidates(ClusterSchema.texts(name), queries, request,
-                query -> textsKnn(query, request));
+                query -> textsKnn(query, request), false);
         trace.addCandidates(System.nanoTime() - start);
         List<Scored> scored = new ArrayList<>(candidates.size());
-        candidates.forEach((id, source) ->
-                scored.add(new Scored(id, source, ItcMatch.ofText(ClusterSchema.textVector(source), queries))));
+        candidates.forEach((id, hit) -> scored.add(new Scored(id, hit,
+                ItcMatch.ofText(ClusterSchema.textVector(hit.path("_source")), queries))));
         return top(scored, request.k()).stream()
-                .map(s -> ClusterSchema.textHit(s.source(), s.match().score(), s.match().queryIndex())).toList();
+                .map(s -> ClusterSchema.textHit(s.hit().path("_source"), s.match().score(), s.match().queryIndex())).toList();
     }
 
     @Override
     public Optional<ImageHit> findImage(String id) throws IOException {
-        return source(ClusterSchema.images(name), id, "_source_excludes=" + ClusterSchema.QUERIES + "," + ClusterSchema.VECTORS)
+        return source(ClusterSchema.images(name), id, "")
                 .map(source -> ClusterSchema.imageHit(source, Float.NaN, -1));
     }
 
     @Override
     public Optional<TextHit> findText(String id) throws IOException {
-        return source(ClusterSchema.texts(name), id, "_source_excludes=" + ClusterSchema.TEXT_VECTOR)
+        return source(ClusterSchema.texts(name), id, "&_source_excludes=" + ClusterSchema.TEXT_VECTOR)
                 .map(source -> ClusterSchema.textHit(source, Float.NaN, -1));
     }
 
@@ -110,8 +115,8 @@ final class OpenSearchIndex implements CollectionIndex {
 
     @Override
     public Optional<float[][]> queryVectors(String id) throws IOException {
-        return source(ClusterSchema.images(name), id, "_source_includes=" + ClusterSchema.VECTORS)
-                .map(source -> ClusterSchema.imageVectors(source, settings));
+        Map<String, JsonNode> hit = hits(ClusterSchema.images(name), idsQuery(List.of(id)), true);
+        return hit.isEmpty() ? Optional.empty() : Optional.of(ClusterSchema.imageVectors(hit.get(id), settings));
     }
 
     @Override
@@ -122,14 +127,14 @@ final class OpenSearchIndex implements CollectionIndex {
 
     @Override
     public void forEachImage(Consumer<ImageHit> visitor) throws IOException {
-        forEach(ClusterSchema.images(name), null, new String[] {ClusterSchema.QUERIES, ClusterSchema.VECTORS},
-                source -> visitor.accept(ClusterSchema.imageHit(source, Float.NaN, -1)));
+        forEach(ClusterSchema.images(name), null, false,
+                hit -> visitor.accept(ClusterSchema.imageHit(hit.path("_source"), Float.NaN, -1)));
     }
 
     @Override
     public void forEachText(Consumer<TextHit> visitor) throws IOException {
-        forEach(ClusterSchema.texts(name), null, new String[] {ClusterSchema.TEXT_VECTOR},
-                source -> visitor.accept(ClusterSchema.textHit(source, Float.NaN, -1)));
+        forEach(ClusterSchema.texts(name), null, false,
+                hit -> visitor.accept(ClusterSchema.textHit(hit.path("_source"), Float.NaN, -1)));
     }
 
     @Override
@@ -148,33 +153,33 @@ final class OpenSearchIndex implements CollectionIndex {
         }
     }
 
-    private record Scored(String id, JsonNode source, ItcMatch match) {}
+    private record Scored(String id, JsonNode hit, ItcMatch match) {}
 
     private interface KnnQuery {
         ObjectNode of(float[] query);
     }
 
     /**
-     * The _source of each candidate by id: every matching document when exact, else the union of
-     * each query vector's k' nearest. One query vector brings the sources with its hits; several
-     * (an image's) bring ids, then the union's sources in one multi-get, each source once.
+     * The search hit of each candidate by id: every matching document when exact, else the union
+     * of each query vector's k' nearest. With {@code vectors} a hit carries the image's packed
+     * vectors from doc values and no _source (a search reads only what rescoring needs); without,
+     * its _source. One query vector brings them with its hits; several (an image's) bring ids
+     * first, then the union's in one search, each document once.
      */
-    private Map<String, JsonNode> candidates(String index, float[][] queries, SearchRequest request, KnnQuery knn)
-            throws IOException {
-        Map<String, JsonNode> sources = new LinkedHashMap<>();
+    private Map<String, JsonNode> candidates(String index, float[][] queries, SearchRequest request, KnnQuery knn,
+                                             boolean vectors) throws IOException {
         if (request.exact()) {
-            forEach(index, ClusterSchema.filter(request.filter()), new String[] {ClusterSchema.QUERIES},
-                    source -> sources.put(source.path("id").asText(), source));
-            return sources;
+            ObjectNode filter = ClusterSchema.filter(request.filter());
+            return hits(index, filter == null ? null : constantScore(filter), vectors);
         }
         if (queries.length == 1) {
-            ObjectNode body = knnSearch(knn.of(queries[0]), request.candidates());
-            body.putObject("_source").putArray("excludes").add(ClusterSchema.QUERIES);
+            ObjectNode body = fetch(knnSearch(knn.of(queries[0]), request.candidates()), vectors);
+            Map<String, JsonNode> hits = new LinkedHashMap<>();
             for (JsonNode hit : client.send("POST", "/" + index + "/_search?allow_partial_search_results=false", body)
                     .path("hits").path("hits")) {
-                sources.putIfAbsent(hit.path("_id").asText(), hit.path("_source"));
+                hits.putIfAbsent(hit.path("_id").asText(), hit);
             }
-            return sources;
+            return hits;
         }
         StringBuilder lines = new StringBuilder();
         String header = ClusterClient.JSON.createObjectNode().put("index", index)
@@ -183,31 +188,61 @@ final class OpenSearchIndex implements CollectionIndex {
             ObjectNode body = knnSearch(knn.of(query), request.candidates()).put("_source", false);
             lines.append(header).append('\n').append(body).append('\n');
         }
-        List<String> ids = new ArrayList<>();
-        Map<String, Boolean> seen = new HashMap<>();
+        Set<String> ids = new LinkedHashSet<>();
         for (JsonNode response : client.sendLines("POST", "/_msearch", lines.toString()).path("responses")) {
             if (response.has("error")) {
                 throw new IOException("OpenSearch failed a kNN search of " + index + ": " + response.path("error"));
             }
             for (JsonNode hit : response.path("hits").path("hits")) {
-                if (seen.putIfAbsent(hit.path("_id").asText(), true) == null) {
-                    ids.add(hit.path("_id").asText());
-                }
+                ids.add(hit.path("_id").asText());
             }
         }
+        return ids.isEmpty() ? Map.of() : hits(index, idsQuery(List.copyOf(ids)), vectors);
+    }
+
+    /** What a search returns per hit: the packed vectors from doc values, or the _source. */
+    private static ObjectNode fetch(ObjectNode body, boolean vectors) {
+        if (vectors) {
+            body.put("_source", false).putArray("docvalue_fields").add(ClusterSchema.VECTORS);
+        }
+        return body;
+    }
+
+    private static ObjectNode idsQuery(List<String> ids) {
+        ObjectNode query = ClusterClient.JSON.createObjectNode();
+        ArrayNode values = query.putObject("ids").putArray("values");
+        ids.forEach(values::add);
+        return query;
+    }
+
+    private static ObjectNode constantScore(ObjectNode filter) {
+        ObjectNode query = ClusterClient.JSON.createObjectNode();
+        query.putObject("constant_score").set("filter", filter);
+        return query;
+    }
+
+    /** The _source of each found id, in one multi-get. */
+    private Map<String, JsonNode> sources(String index, List<String> ids) throws IOException {
+        Map<String, JsonNode> sources = new HashMap<>();
         if (ids.isEmpty()) {
             return sources;
         }
         ObjectNode get = ClusterClient.JSON.createObjectNode();
         ArrayNode idList = get.putArray("ids");
         ids.forEach(idList::add);
-        for (JsonNode doc : client.send("POST", "/" + index + "/_mget?realtime=false&_source_excludes="
-                + ClusterSchema.QUERIES, get).path("docs")) {
+        for (JsonNode doc : client.send("POST", "/" + index + "/_mget?realtime=false", get).path("docs")) {
             if (doc.path("found").asBoolean()) {
                 sources.put(doc.path("_id").asText(), doc.path("_source"));
             }
         }
         return sources;
+    }
+
+    /** Every hit of {@code query} (all documents when null) by id, as {@link #fetch} says. */
+    private Map<String, JsonNode> hits(String index, ObjectNode query, boolean vectors) throws IOException {
+        Map<String, JsonNode> hits = new LinkedHashMap<>();
+        forEach(index, query, vectors, hit -> hits.put(hit.path("_id").asText(), hit));
+        return hits;
     }
 
     private static ObjectNode knnSearch(ObjectNode query, int size) {
@@ -259,31 +294,27 @@ final class OpenSearchIndex implements CollectionIndex {
     }
 
     private Optional<JsonNode> source(String index, String id, String sourceParameter) throws IOException {
-        JsonNode doc = client.send("GET", "/" + index + "/_doc/" + ClusterSchema.urlEncode(id) + "?realtime=false&"
+        JsonNode doc = client.send("GET", "/" + index + "/_doc/" + ClusterSchema.urlEncode(id) + "?realtime=false"
                 + sourceParameter, null, 404);
         return doc == null || !doc.path("found").asBoolean() ? Optional.empty() : Optional.of(doc.path("_source"));
     }
 
-    /** Visits the _source of every document matching {@code filter} (all when null), in id order, page by page. */
-    private void forEach(String index, ObjectNode filter, String[] excludes, Consumer<JsonNode> visitor) throws IOException {
+    /** Visits every hit of {@code query} (all documents when null), in id order, page by page; see {@link #fetch}. */
+    private void forEach(String index, ObjectNode query, boolean vectors, Consumer<JsonNode> visitor) throws IOException {
         JsonNode after = null;
         while (true) {
-            ObjectNode body = ClusterClient.JSON.createObjectNode().put("size", PAGE);
-            if (filter != null) {
-                body.putObject("query").putObject("constant_score").set("filter", filter);
+            ObjectNode body = fetch(ClusterClient.JSON.createObjectNode().put("size", PAGE), vectors);
+            if (query != null) {
+                body.set("query", query);
             }
             body.putArray("sort").addObject().put("id", "asc");
-            ArrayNode exclude = body.putObject("_source").putArray("excludes");
-            for (String field : excludes) {
-                exclude.add(field);
-            }
             if (after != null) {
                 body.set("search_after", after);
             }
             JsonNode hits = client.send("POST", "/" + index + "/_search?allow_partial_search_results=false", body)
                     .path("hits").path("hits");
             for (JsonNode hit : hits) {
-                visitor.accept(hit.path("_source"));
+                visitor.accept(hit);
             }
             if (hits.size() < PAGE) {
                 return;
