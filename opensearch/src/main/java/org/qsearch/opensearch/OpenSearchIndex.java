@@ -73,11 +73,8 @@ final class OpenSearchIndex implements CollectionIndex {
         List<Scored> scored = new ArrayList<>(candidates.size());
         candidates.forEach((id, hit) ->
                 scored.add(new Scored(id, hit, ItcMatch.ofImage(ClusterSchema.imageVectors(hit, settings), queries))));
-        List<Scored> best = top(scored, request.k());
-        // the stored fields of the top k only, as the local store reads them
-        Map<String, JsonNode> sources = sources(ClusterSchema.images(name), best.stream().map(Scored::id).toList());
-        return best.stream().map(s -> ClusterSchema.imageHit(sources.get(s.id()), s.match().score(), s.match().queryIndex()))
-                .toList();
+        return top(scored, request.k()).stream()
+                .map(s -> ClusterSchema.imageHit(s.hit().path("_source"), s.match().score(), s.match().queryIndex())).toList();
     }
 
     @Override
@@ -161,9 +158,9 @@ final class OpenSearchIndex implements CollectionIndex {
 
     /**
      * The search hit of each candidate by id: every matching document when exact, else the union
-     * of each query vector's k' nearest. With {@code vectors} a hit carries the image's packed
-     * vectors from doc values and no _source (a search reads only what rescoring needs); without,
-     * its _source. One query vector brings them with its hits; several (an image's) bring ids
+     * of each query vector's k' nearest. A hit carries its _source (an image's without its
+     * vectors: the mapping keeps them out) and, with {@code vectors}, the image's packed vectors
+     * from doc values. One query vector brings them with its hits; several (an image's) bring ids
      * first, then the union's in one search, each document once.
      */
     private Map<String, JsonNode> candidates(String index, float[][] queries, SearchRequest request, KnnQuery knn,
@@ -200,10 +197,10 @@ final class OpenSearchIndex implements CollectionIndex {
         return ids.isEmpty() ? Map.of() : hits(index, idsQuery(List.copyOf(ids)), vectors);
     }
 
-    /** What a search returns per hit: the packed vectors from doc values, or the _source. */
+    /** What a search returns per hit: its _source, and with {@code vectors} the image's packed vectors from doc values. */
     private static ObjectNode fetch(ObjectNode body, boolean vectors) {
         if (vectors) {
-            body.put("_source", false).putArray("docvalue_fields").add(ClusterSchema.VECTORS);
+            body.putArray("docvalue_fields").add(ClusterSchema.VECTORS);
         }
         return body;
     }
@@ -219,23 +216,6 @@ final class OpenSearchIndex implements CollectionIndex {
         ObjectNode query = ClusterClient.JSON.createObjectNode();
         query.putObject("constant_score").set("filter", filter);
         return query;
-    }
-
-    /** The _source of each found id, in one multi-get. */
-    private Map<String, JsonNode> sources(String index, List<String> ids) throws IOException {
-        Map<String, JsonNode> sources = new HashMap<>();
-        if (ids.isEmpty()) {
-            return sources;
-        }
-        ObjectNode get = ClusterClient.JSON.createObjectNode();
-        ArrayNode idList = get.putArray("ids");
-        ids.forEach(idList::add);
-        for (JsonNode doc : client.send("POST", "/" + index + "/_mget?realtime=false", get).path("docs")) {
-            if (doc.path("found").asBoolean()) {
-                sources.put(doc.path("_id").asText(), doc.path("_source"));
-            }
-        }
-        return sources;
     }
 
     /** Every hit of {@code query} (all documents when null) by id, as {@link #fetch} says. */
