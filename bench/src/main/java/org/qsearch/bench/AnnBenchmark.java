@@ -12,16 +12,16 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 import org.qsearch.encoder.ImageFeatures;
+import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.FeatureMode;
 import org.qsearch.index.ImageHit;
 import org.qsearch.index.ImageRecord;
+import org.qsearch.index.IndexLocation;
 import org.qsearch.index.IndexSettings;
+import org.qsearch.index.LocalIndexLocation;
 import org.qsearch.index.LuceneIndex;
 import org.qsearch.index.SearchRequest;
-import org.qsearch.index.LocalIndexLocation;
-import org.qsearch.index.IndexLocation;
-import org.qsearch.index.CollectionIndex;
 
 /**
  * qsearch's side of the ANN benchmark: text->image search over a collection of image query

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     private static void script(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("bash", SCRIPT.toString()));
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         command.addAll(List.of(args));
         Path log = Files.createTempFile("cluster-sh", ".log");
         try {

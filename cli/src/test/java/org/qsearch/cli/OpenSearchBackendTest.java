@@ -1,5 +1,6 @@
 package org.qsearch.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,16 +10,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +39,10 @@ import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.CollectionIndexWriter;
 import org.qsearch.index.ImageHit;
 import org.qsearch.index.LocalIndexLocation;
+import org.qsearch.index.QueryMeans;
 import org.qsearch.index.SearchFilter;
 import org.qsearch.index.SearchRequest;
+import org.qsearch.index.SearchTrace;
 import org.qsearch.index.TextHit;
 import org.qsearch.index.TextRecord;
 import org.qsearch.indexer.TestCollections;
@@ -67,8 +75,7 @@ class OpenSearchBackendTest {
     static void indexTheSameInputsIntoBoth() throws Exception {
         // readable by the nodes' unprivileged user, who keeps the cluster's files in it
         tmp = Files.createTempDirectory("qsearch-opensearch-test",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         cluster = LocalCluster.start(tmp.resolve("cluster"));
         collection = Files.createDirectories(tmp.resolve("collection"));
         manifest = writeManifest(collection);
@@ -104,7 +111,7 @@ class OpenSearchBackendTest {
     private static Path writeManifest(Path dir) throws Exception {
         List<String> lines = new ArrayList<>();
         int i = 0;
-        for (Map.Entry<String, String> fruit : new java.util.TreeMap<>(TestCollections.FRUIT).entrySet()) {
+        for (Map.Entry<String, String> fruit : new TreeMap<>(TestCollections.FRUIT).entrySet()) {
             Files.copy(TestCollections.fruitFolder().resolve(fruit.getKey() + ".png"), dir.resolve(fruit.getKey() + ".png"));
             lines.add(JSON.writeValueAsString(Map.of("image", fruit.getKey() + ".png", "id", fruit.getKey(),
                     "captions", List.of(fruit.getValue()), "metadata", Map.of("kind", "fruit", "shade", i++ % 3))));
@@ -131,12 +138,12 @@ class OpenSearchBackendTest {
             assertEquals(local.imageCount(), remote.imageCount());
             assertEquals(local.textCount(), remote.textCount());
             // the same settings; the graph's query means come from the same sample, summed in whatever order it was encoded
-            assertEquals(local.settings().withGraph(org.qsearch.index.QueryMeans.NONE, 1, 1),
-                    remote.settings().withGraph(org.qsearch.index.QueryMeans.NONE, 1, 1));
+            assertEquals(local.settings().withGraph(QueryMeans.NONE, 1, 1),
+                    remote.settings().withGraph(QueryMeans.NONE, 1, 1));
             float[][] localMeans = local.settings().queryMeans().vectors();
             float[][] remoteMeans = remote.settings().queryMeans().vectors();
             for (int q = 0; q < localMeans.length; q++) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(localMeans[q], remoteMeans[q], 1e-5f, "query mean " + q);
+                assertArrayEquals(localMeans[q], remoteMeans[q], 1e-5f, "query mean " + q);
             }
 
             List<String> words = new ArrayList<>(TestCollections.FRUIT.values());
@@ -158,11 +165,11 @@ class OpenSearchBackendTest {
             local.forEachImage(hit -> ids.add(hit.id()));
             for (String id : ids.subList(0, 30)) {
                 float[][] image = remote.queryVectors(id).orElseThrow();
-                assertTrue(java.util.Arrays.deepEquals(local.queryVectors(id).orElseThrow(), image), "the same vectors kept");
-                overlaps.add(compare(local.searchImages(image, top10, new org.qsearch.index.SearchTrace()),
-                        remote.searchImages(image, top10, new org.qsearch.index.SearchTrace()), ImageHit::id, ImageHit::score));
-                overlaps.add(compare(local.searchTexts(image, top10, new org.qsearch.index.SearchTrace()),
-                        remote.searchTexts(image, top10, new org.qsearch.index.SearchTrace()), TextHit::id, TextHit::score));
+                assertTrue(Arrays.deepEquals(local.queryVectors(id).orElseThrow(), image), "the same vectors kept");
+                overlaps.add(compare(local.searchImages(image, top10, new SearchTrace()),
+                        remote.searchImages(image, top10, new SearchTrace()), ImageHit::id, ImageHit::score));
+                overlaps.add(compare(local.searchTexts(image, top10, new SearchTrace()),
+                        remote.searchTexts(image, top10, new SearchTrace()), TextHit::id, TextHit::score));
             }
             double mean = overlaps.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             System.out.printf("OpenSearchBackendTest: top-10 overlap with the local index %.4f over %d searches%n", mean,
@@ -186,7 +193,7 @@ class OpenSearchBackendTest {
     }
 
     /** The share of {@code a}'s ids in {@code b}; asserts the same order wherever scores are apart by more than noise. */
-    private static <H> double compare(List<H> a, List<H> b, java.util.function.Function<H, String> id,
+    private static <H> double compare(List<H> a, List<H> b, Function<H, String> id,
                                       ToDoubleFunction<H> score) {
         assertEquals(a.size(), b.size());
         for (int i = 0; i < a.size(); i++) {
@@ -228,7 +235,7 @@ class OpenSearchBackendTest {
             float[] lemon = encoder.encodeTexts(List.of("lemon"))[0];
             assertTrue(index.searchImages(lemon, SearchRequest.top(20)).stream().noneMatch(h -> h.id().equals("lemon")));
             List<TextHit> notes = index.searchTexts(new float[][] {lemon}, SearchRequest.top(5)
-                    .withFilter(SearchFilter.metadata("kind", "note")), new org.qsearch.index.SearchTrace());
+                    .withFilter(SearchFilter.metadata("kind", "note")), new SearchTrace());
             assertEquals(List.of("note-1"), notes.stream().map(TextHit::id).toList());
         }
     }
@@ -295,7 +302,7 @@ class OpenSearchBackendTest {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
         cluster.get("/_cluster/health?wait_for_status=green&timeout=60s"); // every shard has its replica
         int before;
         try (CollectionIndex reader = location.openIndex(); CollectionIndexWriter writer = location.openWriter()) {

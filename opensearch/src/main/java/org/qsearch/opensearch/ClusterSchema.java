@@ -20,7 +20,6 @@ import org.qsearch.index.PackedVectors;
 import org.qsearch.index.SearchFilter;
 import org.qsearch.index.TextHit;
 import org.qsearch.index.TextRecord;
-import org.qsearch.index.VectorFormat;
 
 /**
  * How a collection lies on the cluster: two indices, {@code NAME-images} and {@code NAME-texts}.
