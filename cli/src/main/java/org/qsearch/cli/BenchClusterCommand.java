@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "Text->image search on an OpenSearch cluster beside the local index, on the same vectors "
-                + "(bench/cluster.sh starts the project's two-node cluster and runs this)")
+                + "(bench/cluster.sh starts the project's two-node cluster and runs this). It leaves its collection, "
+                + "bench-<time>, on the cluster.")
 final class BenchClusterCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
@@ -93,7 +95,7 @@ final class BenchClusterCommand implements Callable<Integer> {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("command", "bench/cluster.sh (bin/qsearch bench cluster --collection " + collection + " --images "
                     + limit + " --queries " + queryLimit + " --k " + k + " --over-fetch "
-                    + String.join(",", java.util.Arrays.stream(overFetch).mapToObj(Integer::toString).toList())
+                    + String.join(",", Arrays.stream(overFetch).mapToObj(Integer::toString).toList())
                     + " --rounds " + rounds + " --shards " + shards + " --replicas " + replicas + ")");
             report.put("date", Instant.now().toString());
             report.put("machine", EncoderBenchmark.machine(enc, EncoderOptions.defaults().intraOpThreads()));

@@ -307,12 +307,18 @@ class OpenSearchBackendTest {
         int before;
         try (CollectionIndex reader = location.openIndex(); CollectionIndexWriter writer = location.openWriter()) {
             before = reader.textCount();
+            float[][] banana = reader.queryVectors("banana").orElseThrow();
             Thread load = new Thread(() -> {
                 int i = 0;
                 while (running.get()) {
                     sent.incrementAndGet();
                     try {
-                        if (reader.searchImages(queries[i++ % queries.length], SearchRequest.top(10)).size() != 10) {
+                        // text queries (one kNN search) and, every fourth, an image's 32 vectors (a multi-search)
+                        List<ImageHit> hits = i % 4 == 3
+                                ? reader.searchImages(banana, SearchRequest.top(10), new SearchTrace())
+                                : reader.searchImages(queries[i % queries.length], SearchRequest.top(10));
+                        i++;
+                        if (hits.size() != 10) {
                             failed.incrementAndGet();
                             failures.add("short page");
                         }

@@ -10,12 +10,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.opensearch.client.Request;
+import org.opensearch.client.RequestOptions;
 import org.opensearch.client.Response;
 import org.opensearch.client.ResponseException;
 import org.opensearch.client.RestClient;
@@ -71,9 +74,56 @@ final class ClusterClient implements Closeable {
         return send(method, endpoint, body == null ? null : JSON.writeValueAsString(body), false, absent);
     }
 
-    /** Sends newline-delimited JSON (the bulk and multi-search APIs). */
+    /**
+     * Sends a request that may take minutes (a force merge), waiting up to {@code minutes} for the
+     * answer instead of the client's 30 s, and never sending it twice.
+     */
+    JsonNode sendLong(String method, String endpoint, int minutes) throws IOException {
+        Request request = new Request(method, endpoint);
+        request.setOptions(RequestOptions.DEFAULT.toBuilder().setRequestConfig(
+                RequestConfig.custom().setResponseTimeout(minutes, TimeUnit.MINUTES).build()));
+        try {
+            Response response = rest.performRequest(request);
+            return JSON.readTree(EntityUtils.toString(response.getEntity()));
+        } catch (ResponseException e) {
+            throw new IOException("OpenSearch answered " + e.getResponse().getStatusLine().getStatusCode() + " to " + method
+                    + " " + endpoint + ": " + entity(e.getResponse()));
+        } catch (ParseException e) {
+            throw new IOException("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
+        }
+    }
+
+    /** Sends newline-delimited JSON (the bulk API). */
     JsonNode sendLines(String method, String endpoint, String lines) throws IOException {
         return send(method, endpoint, lines, true);
+    }
+
+    /**
+     * Runs searches with the multi-search API. It answers 200 even when some searches failed, so
+     * the whole request is sent again, as any other, when one failed for a reason that passes
+     * (429, 5xx, a lost node); any other failure is an {@link IOException}.
+     */
+    JsonNode multiSearch(String lines) throws IOException {
+        long backoff = FIRST_BACKOFF_MILLIS;
+        for (int attempt = 1; ; attempt++) {
+            JsonNode answer = send("POST", "/_msearch", lines, true);
+            JsonNode failed = null;
+            for (JsonNode response : answer.path("responses")) {
+                if (response.has("error")) {
+                    failed = response;
+                    break;
+                }
+            }
+            if (failed == null) {
+                return answer;
+            }
+            int status = failed.path("status").asInt();
+            if (!(RETRIED.contains(status) || status >= 500 && lostANode(failed.toString())) || attempt == ATTEMPTS) {
+                throw new IOException("OpenSearch failed a kNN search (" + status + "): " + failed.path("error"));
+            }
+            sleep(backoff);
+            backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
+        }
     }
 
     private JsonNode send(String method, String endpoint, String body, boolean ndjson, int... absent) throws IOException {

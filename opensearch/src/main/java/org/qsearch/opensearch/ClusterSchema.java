@@ -90,7 +90,7 @@ final class ClusterSchema {
         return body;
     }
 
-    /** Refresh only at commit points: nothing becomes visible before the writer says so. */
+    /** Refresh only when the writer asks (its commits, and its opening, which shows what a killed writer sent). */
     private static ObjectNode indexSettings(int shards, int replicas) {
         ObjectNode body = ClusterClient.JSON.createObjectNode();
         body.putObject("settings").putObject("index").put("knn", true).put("number_of_shards", shards)

@@ -33,6 +33,11 @@ import org.qsearch.index.TextHit;
 final class OpenSearchIndex implements CollectionIndex {
     /** Documents per page when a search or a visit walks every matching document. */
     private static final int PAGE = 500;
+    /**
+     * The most candidates one kNN query asks for: OpenSearch's limit on a kNN query's k and on a
+     * search's size (index.max_result_window). A larger k' (dedupe widening) asks for this many.
+     */
+    static final int MAX_CANDIDATES = 10_000;
 
     private final ClusterClient client;
     private final String name;
@@ -168,7 +173,7 @@ final class OpenSearchIndex implements CollectionIndex {
             return hits(index, filter == null ? null : constantScore(filter), vectors);
         }
         if (queries.length == 1) {
-            ObjectNode body = fetch(knnSearch(knn.of(queries[0]), request.candidates()), vectors);
+            ObjectNode body = fetch(knnSearch(knn.of(queries[0]), candidates(request)), vectors);
             Map<String, JsonNode> hits = new LinkedHashMap<>();
             for (JsonNode hit : client.send("POST", "/" + index + "/_search?allow_partial_search_results=false", body)
                     .path("hits").path("hits")) {
@@ -180,14 +185,11 @@ final class OpenSearchIndex implements CollectionIndex {
         String header = ClusterClient.JSON.createObjectNode().put("index", index)
                 .put("allow_partial_search_results", false).toString();
         for (float[] query : queries) {
-            ObjectNode body = knnSearch(knn.of(query), request.candidates()).put("_source", false);
+            ObjectNode body = knnSearch(knn.of(query), candidates(request)).put("_source", false);
             lines.append(header).append('\n').append(body).append('\n');
         }
         Set<String> ids = new LinkedHashSet<>();
-        for (JsonNode response : client.sendLines("POST", "/_msearch", lines.toString()).path("responses")) {
-            if (response.has("error")) {
-                throw new IOException("OpenSearch failed a kNN search of " + index + ": " + response.path("error"));
-            }
+        for (JsonNode response : client.multiSearch(lines.toString()).path("responses")) {
             for (JsonNode hit : response.path("hits").path("hits")) {
                 ids.add(hit.path("_id").asText());
             }
@@ -248,12 +250,16 @@ final class OpenSearchIndex implements CollectionIndex {
         for (float v : query) {
             vector.add(v);
         }
-        clause.put("k", request.candidates());
+        clause.put("k", candidates(request));
         ObjectNode filter = ClusterSchema.filter(request.filter());
         if (filter != null) {
             clause.set("filter", filter);
         }
         return knn;
+    }
+
+    private static int candidates(SearchRequest request) {
+        return Math.min(request.candidates(), MAX_CANDIDATES);
     }
 
     private static List<Scored> top(List<Scored> scored, int k) {

@@ -3,6 +3,7 @@ package org.qsearch.opensearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ import org.qsearch.index.TextRecord;
  * in the collection's {@link ClusterMeta}. What the cluster acknowledged is durable there (its
  * translog is synced per request, on the primary and the replicas), so a resumed bulk run finds
  * everything up to the last commit and redoes the rest under the same stable ids. A
- * {@link #rollback()} drops only what was not sent yet.
+ * {@link #rollback()} drops only what was not sent yet. One writer per collection: nothing on
+ * the cluster stops a second one (the local store's write lock has no counterpart here).
  */
 final class OpenSearchIndexWriter implements CollectionIndexWriter {
     /** Bulk requests of about this many operations or bytes, whichever comes first. */
@@ -33,6 +35,9 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
     private static final int ATTEMPTS = 8;
     private static final long FIRST_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
+    private static final int FORCE_MERGE_MINUTES = 120;
+    /** OpenSearch's limit on a document id, in UTF-8 bytes. */
+    private static final int MAX_ID_BYTES = 512;
 
     /** One bulk operation: its action line and, for an index operation, its document line. */
     private record Operation(String action, String document) {
@@ -103,6 +108,7 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
     @Override
     public synchronized void putImage(ImageRecord image) throws IOException {
         settings.checkImage(image);
+        checkId(image.id());
         ObjectNode document = ClusterSchema.imageDocument(image, GraphMembership.of(image.features(), settings));
         add(new Operation(action("index", ClusterSchema.images(name), image.id()), document.toString()));
     }
@@ -110,6 +116,7 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
     @Override
     public synchronized void putText(TextRecord text) throws IOException {
         settings.checkText(text);
+        checkId(text.id());
         add(new Operation(action("index", ClusterSchema.texts(name), text.id()), ClusterSchema.textDocument(text).toString()));
     }
 
@@ -147,10 +154,15 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
     @Override
     public synchronized void forceMerge(int maxSegments) throws IOException {
         send();
-        client.send("POST", "/" + indices() + "/_forcemerge?max_num_segments=" + maxSegments, null);
+        client.sendLong("POST", "/" + indices() + "/_forcemerge?max_num_segments=" + maxSegments, FORCE_MERGE_MINUTES);
         commit();
     }
 
+    /**
+     * Drops what was not sent yet and closes. Unlike the local store's, batches already sent stay
+     * on the cluster and the next refresh shows them; they carry stable ids, so a rerun of the
+     * same input replaces them.
+     */
     @Override
     public synchronized void rollback() throws IOException {
         pending.clear();
@@ -164,6 +176,14 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
             commit();
         } finally {
             client.close();
+        }
+    }
+
+    /** Refused here, as the one item it is, rather than by the cluster with the batch it is sent in. */
+    private static void checkId(String id) {
+        if (id.getBytes(StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+            throw new IllegalArgumentException("an id on an OpenSearch cluster is at most " + MAX_ID_BYTES + " bytes: "
+                    + id.substring(0, Math.min(40, id.length())) + "...");
         }
     }
 
@@ -235,11 +255,11 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
 
     /** A clear error while the cluster cannot take writes: unreachable, or red (some primary shard lost). */
     private static void requireHealthy(ClusterClient client) throws IOException {
-        JsonNode health = client.send("GET", "/_cluster/health?wait_for_status=yellow&timeout=30s", null);
-        String status = health.path("status").asText();
-        if ("red".equals(status) || health.path("timed_out").asBoolean()) {
-            throw new IOException("the OpenSearch cluster at " + client.nodes() + " is " + status
-                    + " (some primary shards are unassigned): writes would fail; see GET /_cluster/health");
+        // under the client's 30 s answer timeout; a cluster still red at the end answers 408
+        JsonNode health = client.send("GET", "/_cluster/health?wait_for_status=yellow&timeout=10s", null, 408);
+        if (health == null || "red".equals(health.path("status").asText()) || health.path("timed_out").asBoolean()) {
+            throw new IOException("the OpenSearch cluster at " + client.nodes() + " is red (some primary shards are "
+                    + "unassigned) or not yet yellow after 10 s: writes would fail; see GET /_cluster/health");
         }
     }
 

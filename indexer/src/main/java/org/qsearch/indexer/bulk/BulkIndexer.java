@@ -407,10 +407,13 @@ public final class BulkIndexer {
                         if (w.previous() != null) {
                             deleteCaptionTexts(w.previous());
                         }
-                        writer.putImage(w.image());
+                        // the texts first: a backend that sends writes before the commit (a cluster) may show
+                        // a killed run's image, and a resumed run skips an image it finds, so it must not be
+                        // visible without its texts
                         for (TextRecord text : w.captionTexts()) {
                             writer.putText(text);
                         }
+                        writer.putImage(w.image());
                         (w.previous() == null ? counters.indexed : counters.updated).incrementAndGet();
                         counters.texts.addAndGet(w.captionTexts().size());
                     }
