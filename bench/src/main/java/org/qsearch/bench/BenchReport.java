@@ -58,13 +58,12 @@ public final class BenchReport {
 
     public static void replaceSection(Path doc, String heading, String body) throws IOException {
         String text = Files.readString(doc);
-        int start = text.indexOf("\n" + heading + "\n");
-        String section = body.strip() + "\n";
-        if (start < 0) {
-            Files.writeString(doc, text.stripTrailing() + "\n\n" + section);
+        String old = section(text, heading);
+        if (old.isEmpty()) {
+            Files.writeString(doc, text.stripTrailing() + "\n\n" + body.strip() + "\n");
             return;
         }
-        int end = text.indexOf("\n## ", start + heading.length() + 2);
-        Files.writeString(doc, text.substring(0, start + 1) + section + (end < 0 ? "" : text.substring(end)));
+        String spacing = old.substring(old.stripTrailing().length()); // the blank line before the next heading
+        Files.writeString(doc, text.replace(old, body.strip() + (spacing.isEmpty() ? "\n" : spacing)));
     }
 }

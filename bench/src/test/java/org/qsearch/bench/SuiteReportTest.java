@@ -100,6 +100,19 @@ class SuiteReportTest {
     }
 
     @Test
+    void aRewriteKeepsTheScaleOutSectionTheSuiteDoesNotRun() throws IOException {
+        writeSections();
+        Path prefix = dir.resolve("out/benchmarks");
+        new SuiteReport(dir).write(prefix, "bench/all.sh --quick");
+        Path md = Path.of(prefix + ".md");
+        BenchReport.replaceSection(md, SuiteReport.SCALE_OUT_SECTION, SuiteReport.SCALE_OUT_SECTION + "\n\ncluster table\n");
+        new SuiteReport(dir).write(prefix, "bench/all.sh --quick");
+        String rewritten = Files.readString(md);
+        assertEquals(1, rewritten.split("\n" + SuiteReport.SCALE_OUT_SECTION + "\n", -1).length - 1, rewritten);
+        assertTrue(rewritten.contains("cluster table"), "bench/cluster.sh's figures survive a suite run");
+    }
+
+    @Test
     void missingSectionIsAnError() throws IOException {
         writeSections();
         Files.delete(dir.resolve("pipeline.json"));

@@ -93,8 +93,7 @@ final class BenchAnnCommand implements Callable<Integer> {
             Npy.write(work.resolve("images.npy"), images.stream().map(ImageFeatures::queryEmbeds).toArray(float[][]::new),
                     images.size(), per, dim);
             Npy.write(work.resolve("queries.npy"), queries, queries.length, dim);
-            // the collection is generated at random (and a quick run samples it), so its first images are a uniform sample
-            QueryMeans means = QueryMeans.of(images.subList(0, Math.min(QueryMeans.SAMPLE_SIZE, images.size())));
+            QueryMeans means = sampleMeans(images);
             IndexSettings auto = GraphChoice.AUTO.apply(IndexSettings.forDims(enc.bundle().dims()), means);
             Npy.write(work.resolve("graph_mask.npy"), images.stream().map(image -> {
                 boolean[] in = GraphMembership.of(image, auto);
@@ -156,6 +155,14 @@ final class BenchAnnCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /**
+     * The query means of the collection's first images: it is generated in random order (and a
+     * quick run samples it), so they are a uniform sample.
+     */
+    static QueryMeans sampleMeans(List<ImageFeatures> images) {
+        return QueryMeans.of(images.subList(0, Math.min(QueryMeans.SAMPLE_SIZE, images.size())));
     }
 
     private static float[] pixels(Blip2Encoder enc, Path file) {

@@ -18,7 +18,6 @@ import org.qsearch.encoder.Blip2Encoder;
 import org.qsearch.encoder.EncoderOptions;
 import org.qsearch.encoder.ImageFeatures;
 import org.qsearch.index.IndexSettings;
-import org.qsearch.index.QueryMeans;
 import org.qsearch.indexer.GraphChoice;
 import org.qsearch.opensearch.OpenSearchLocation;
 import picocli.CommandLine.Command;
@@ -81,9 +80,8 @@ final class BenchClusterCommand implements Callable<Integer> {
         try (WorkDir work = new WorkDir("qsearch-bench-cluster"); Blip2Encoder enc = model.open()) {
             List<ImageFeatures> images = BenchAnnCommand.encodeCollection(enc, collection, limit, batch);
             float[][] queries = enc.encodeTexts(texts);
-            // the collection is generated at random, so its first images are a uniform sample
-            QueryMeans means = QueryMeans.of(images.subList(0, Math.min(QueryMeans.SAMPLE_SIZE, images.size())));
-            IndexSettings settings = GraphChoice.AUTO.apply(IndexSettings.forDims(enc.bundle().dims()), means);
+            IndexSettings settings = GraphChoice.AUTO.apply(IndexSettings.forDims(enc.bundle().dims()),
+                    BenchAnnCommand.sampleMeans(images));
             // both merged to one segment per shard: one HNSW graph per shard, as a bulk-built collection is served
             AnnBenchmark bench = new AnnBenchmark(images, queries, k, rounds, 1);
             List<AnnBenchmark.Row> local = bench.run("local", settings, work.resolve("local"), overFetch);

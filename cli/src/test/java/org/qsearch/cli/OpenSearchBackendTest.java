@@ -218,7 +218,7 @@ class OpenSearchBackendTest {
     @Order(2)
     void updateAndDeleteById() throws Exception {
         OpenSearchLocation location = clusterLocation(NAME);
-        float[] embedding = encoder.encodeTexts(List.of("a yellow banana")).clone()[0];
+        float[] embedding = encoder.encodeTexts(List.of("a yellow banana"))[0];
         try (CollectionIndexWriter writer = location.openWriter()) {
             writer.putText(new TextRecord("note-1", "a yellow banana", embedding, "banana", "{\"kind\":\"note\"}"));
             writer.commit();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -33,7 +32,6 @@ import org.opensearch.client.RestClient;
 final class ClusterClient implements Closeable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<Integer> RETRIED = Set.of(429, 502, 503, 504);
-    private static final int ATTEMPTS = 8;
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
@@ -83,13 +81,9 @@ final class ClusterClient implements Closeable {
         request.setOptions(RequestOptions.DEFAULT.toBuilder().setRequestConfig(
                 RequestConfig.custom().setResponseTimeout(minutes, TimeUnit.MINUTES).build()));
         try {
-            Response response = rest.performRequest(request);
-            return JSON.readTree(EntityUtils.toString(response.getEntity()));
+            return answer(rest.performRequest(request), method, endpoint);
         } catch (ResponseException e) {
-            throw new IOException("OpenSearch answered " + e.getResponse().getStatusLine().getStatusCode() + " to " + method
-                    + " " + endpoint + ": " + entity(e.getResponse()));
-        } catch (ParseException e) {
-            throw new IOException("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
+            throw refused(e, method, endpoint);
         }
     }
 
@@ -104,8 +98,8 @@ final class ClusterClient implements Closeable {
      * (429, 5xx, a lost node); any other failure is an {@link IOException}.
      */
     JsonNode multiSearch(String lines) throws IOException {
-        long backoff = FIRST_BACKOFF_MILLIS;
-        for (int attempt = 1; ; attempt++) {
+        Backoff backoff = new Backoff(FIRST_BACKOFF_MILLIS, MAX_BACKOFF_MILLIS);
+        while (true) {
             JsonNode answer = send("POST", "/_msearch", lines, true);
             JsonNode failed = null;
             for (JsonNode response : answer.path("responses")) {
@@ -118,45 +112,63 @@ final class ClusterClient implements Closeable {
                 return answer;
             }
             int status = failed.path("status").asInt();
-            if (!(RETRIED.contains(status) || status >= 500 && lostANode(failed.toString())) || attempt == ATTEMPTS) {
+            if (!(RETRIED.contains(status) || status >= 500 && lostANode(failed.toString())) || backoff.exhausted()) {
                 throw new IOException("OpenSearch failed a kNN search (" + status + "): " + failed.path("error"));
             }
-            sleep(backoff);
-            backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
+            backoff.pause();
         }
     }
 
     private JsonNode send(String method, String endpoint, String body, boolean ndjson, int... absent) throws IOException {
-        long backoff = FIRST_BACKOFF_MILLIS;
-        for (int attempt = 1; ; attempt++) {
+        Backoff backoff = new Backoff(FIRST_BACKOFF_MILLIS, MAX_BACKOFF_MILLIS);
+        while (true) {
             Request request = new Request(method, endpoint);
             if (body != null) {
                 request.setEntity(new StringEntity(body, ndjson ? NDJSON : ContentType.APPLICATION_JSON));
             }
             try {
-                Response response = rest.performRequest(request);
-                return response.getEntity() == null ? JSON.createObjectNode() : JSON.readTree(EntityUtils.toString(response.getEntity()));
+                return answer(rest.performRequest(request), method, endpoint);
             } catch (ResponseException e) {
                 int status = e.getResponse().getStatusLine().getStatusCode();
-                String answer = entity(e.getResponse());
                 for (int a : absent) {
                     if (status == a) {
                         return null;
                     }
                 }
-                if (!(RETRIED.contains(status) || lostANode(answer)) || attempt == ATTEMPTS) {
-                    throw new IOException("OpenSearch answered " + status + " to " + method + " " + endpoint + ": " + answer);
+                IOException refusal = refused(e, method, endpoint);
+                if (!(RETRIED.contains(status) || lostANode(refusal.getMessage())) || backoff.exhausted()) {
+                    throw refusal;
                 }
-            } catch (ParseException | JsonProcessingException e) {
-                throw new IOException("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
+            } catch (UnreadableAnswer e) {
+                throw e; // the cluster answered: sending it again would not help
             } catch (IOException e) { // no node answered: refused, reset or timed out
-                if (attempt == ATTEMPTS) {
+                if (backoff.exhausted()) {
                     throw new IOException("cannot reach the OpenSearch cluster at " + nodes + ": " + e.getMessage(), e);
                 }
             }
-            sleep(backoff);
-            backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
+            backoff.pause();
         }
+    }
+
+    /** The JSON of an answer ({} when it has no body). */
+    private static JsonNode answer(Response response, String method, String endpoint) throws IOException {
+        try {
+            return response.getEntity() == null ? JSON.createObjectNode() : JSON.readTree(EntityUtils.toString(response.getEntity()));
+        } catch (ParseException | JsonProcessingException e) {
+            throw new UnreadableAnswer("unreadable answer from OpenSearch to " + method + " " + endpoint, e);
+        }
+    }
+
+    private static final class UnreadableAnswer extends IOException {
+        UnreadableAnswer(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What the cluster answered to a refused request, as the error a caller sees. */
+    private static IOException refused(ResponseException e, String method, String endpoint) {
+        return new IOException("OpenSearch answered " + e.getResponse().getStatusLine().getStatusCode() + " to " + method
+                + " " + endpoint + ": " + entity(e.getResponse()));
     }
 
     /**
@@ -167,16 +179,6 @@ final class ClusterClient implements Closeable {
     private static boolean lostANode(String answer) {
         return answer.contains("node_disconnected_exception") || answer.contains("node_not_connected_exception")
                 || answer.contains("connect_transport_exception") || answer.contains("node_closed_exception");
-    }
-
-    /** Waits before the next attempt; an interrupt ends the retries. */
-    static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to retry an OpenSearch request");
-        }
     }
 
     private static String entity(Response response) {

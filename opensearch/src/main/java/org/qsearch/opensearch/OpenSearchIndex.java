@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.qsearch.index.CollectionIndex;
 import org.qsearch.index.ImageHit;
 import org.qsearch.index.IndexSettings;
@@ -68,30 +69,14 @@ final class OpenSearchIndex implements CollectionIndex {
 
     @Override
     public List<ImageHit> searchImages(float[][] queries, SearchRequest request, SearchTrace trace) throws IOException {
-        settings.checkQueries(queries);
-        long start = System.nanoTime();
-        Map<String, JsonNode> candidates = candidates(ClusterSchema.images(name), queries, request,
-                query -> imagesKnn(query, request), true);
-        trace.addCandidates(System.nanoTime() - start);
-        List<Scored> scored = new ArrayList<>(candidates.size());
-        candidates.forEach((id, hit) ->
-                scored.add(new Scored(id, hit, ItcMatch.ofImage(ClusterSchema.imageVectors(hit, settings), queries))));
-        return top(scored, request.k()).stream()
-                .map(s -> ClusterSchema.imageHit(s.hit().path("_source"), s.match().score(), s.match().queryIndex())).toList();
+        return search(ClusterSchema.images(name), queries, request, trace, query -> imagesKnn(query, request), true,
+                hit -> ItcMatch.ofImage(ClusterSchema.imageVectors(hit, settings), queries), ClusterSchema::imageHit);
     }
 
     @Override
     public List<TextHit> searchTexts(float[][] queries, SearchRequest request, SearchTrace trace) throws IOException {
-        settings.checkQueries(queries);
-        long start = System.nanoTime();
-        Map<String, JsonNode> candidates = candidates(ClusterSchema.texts(name), queries, request,
-                query -> textsKnn(query, request), false);
-        trace.addCandidates(System.nanoTime() - start);
-        List<Scored> scored = new ArrayList<>(candidates.size());
-        candidates.forEach((id, hit) -> scored.add(new Scored(id, hit,
-                ItcMatch.ofText(ClusterSchema.textVector(hit.path("_source")), queries))));
-        return top(scored, request.k()).stream()
-                .map(s -> ClusterSchema.textHit(s.hit().path("_source"), s.match().score(), s.match().queryIndex())).toList();
+        return search(ClusterSchema.texts(name), queries, request, trace, query -> textsKnn(query, request), false,
+                hit -> ItcMatch.ofText(ClusterSchema.textVector(hit.path("_source")), queries), ClusterSchema::textHit);
     }
 
     @Override
@@ -155,8 +140,23 @@ final class OpenSearchIndex implements CollectionIndex {
 
     private record Scored(String id, JsonNode hit, ItcMatch match) {}
 
-    private interface KnnQuery {
-        ObjectNode of(float[] query);
+    /** A hit from a document's _source, its exact score and best query index. */
+    private interface HitOf<H> {
+        H of(JsonNode source, float score, int queryIndex);
+    }
+
+    /** The one search of both kinds: gather candidates, rescore them exactly, keep the best k. */
+    private <H> List<H> search(String index, float[][] queries, SearchRequest request, SearchTrace trace,
+                               Function<float[], ObjectNode> knn, boolean vectors, Function<JsonNode, ItcMatch> exact,
+                               HitOf<H> hit) throws IOException {
+        settings.checkQueries(queries);
+        long start = System.nanoTime();
+        Map<String, JsonNode> candidates = candidates(index, queries, request, knn, vectors);
+        trace.addCandidates(System.nanoTime() - start);
+        List<Scored> scored = new ArrayList<>(candidates.size());
+        candidates.forEach((id, found) -> scored.add(new Scored(id, found, exact.apply(found))));
+        return top(scored, request.k()).stream()
+                .map(s -> hit.of(s.hit().path("_source"), s.match().score(), s.match().queryIndex())).toList();
     }
 
     /**
@@ -166,14 +166,15 @@ final class OpenSearchIndex implements CollectionIndex {
      * from doc values. One query vector brings them with its hits; several (an image's) bring ids
      * first, then the union's in one search, each document once.
      */
-    private Map<String, JsonNode> candidates(String index, float[][] queries, SearchRequest request, KnnQuery knn,
+    private Map<String, JsonNode> candidates(String index, float[][] queries, SearchRequest request,
+                                             Function<float[], ObjectNode> knn,
                                              boolean vectors) throws IOException {
         if (request.exact()) {
             ObjectNode filter = ClusterSchema.filter(request.filter());
             return hits(index, filter == null ? null : constantScore(filter), vectors);
         }
         if (queries.length == 1) {
-            ObjectNode body = fetch(knnSearch(knn.of(queries[0]), candidates(request)), vectors);
+            ObjectNode body = fetch(knnSearch(knn.apply(queries[0]), candidates(request)), vectors);
             Map<String, JsonNode> hits = new LinkedHashMap<>();
             for (JsonNode hit : client.send("POST", "/" + index + "/_search?allow_partial_search_results=false", body)
                     .path("hits").path("hits")) {
@@ -185,7 +186,7 @@ final class OpenSearchIndex implements CollectionIndex {
         String header = ClusterClient.JSON.createObjectNode().put("index", index)
                 .put("allow_partial_search_results", false).toString();
         for (float[] query : queries) {
-            ObjectNode body = knnSearch(knn.of(query), candidates(request)).put("_source", false);
+            ObjectNode body = knnSearch(knn.apply(query), candidates(request)).put("_source", false);
             lines.append(header).append('\n').append(body).append('\n');
         }
         Set<String> ids = new LinkedHashSet<>();

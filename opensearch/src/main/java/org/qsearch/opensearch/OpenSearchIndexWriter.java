@@ -32,7 +32,6 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
     /** Bulk requests of about this many operations or bytes, whichever comes first. */
     private static final int BATCH_OPERATIONS = 256;
     private static final int BATCH_BYTES = 8 << 20;
-    private static final int ATTEMPTS = 8;
     private static final long FIRST_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
     private static final int FORCE_MERGE_MINUTES = 120;
@@ -200,8 +199,8 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
         List<Operation> batch = new ArrayList<>(pending);
         pending.clear();
         pendingBytes = 0;
-        long backoff = FIRST_BACKOFF_MILLIS;
-        for (int attempt = 1; !batch.isEmpty(); attempt++) {
+        Backoff backoff = new Backoff(FIRST_BACKOFF_MILLIS, MAX_BACKOFF_MILLIS);
+        while (!batch.isEmpty()) {
             StringBuilder lines = new StringBuilder();
             for (Operation operation : batch) {
                 lines.append(operation.action()).append('\n');
@@ -227,13 +226,12 @@ final class OpenSearchIndexWriter implements CollectionIndexWriter {
                     again.add(batch.get(i));
                 }
             }
-            if (!again.isEmpty() && attempt == ATTEMPTS) {
-                throw new IOException("OpenSearch kept refusing " + again.size() + " bulk operations after " + ATTEMPTS
-                        + " attempts (it is overloaded or lost shards)");
-            }
             if (!again.isEmpty()) {
-                ClusterClient.sleep(backoff);
-                backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
+                if (backoff.exhausted()) {
+                    throw new IOException("OpenSearch kept refusing " + again.size() + " bulk operations after "
+                            + Backoff.ATTEMPTS + " attempts (it is overloaded or lost shards)");
+                }
+                backoff.pause();
             }
             batch = again;
         }
